@@ -1,0 +1,2 @@
+// Placeholder replaced by the foundation work: starts/chooses the test PostgreSQL.
+export default function globalSetup(): void {}
