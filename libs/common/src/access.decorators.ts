@@ -1,0 +1,59 @@
+import {
+  applyDecorators,
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { CumulocityError } from './cumulocity-error';
+import { hasAnyRole, Principal } from './principal';
+import type { Role } from './roles';
+
+export const PUBLIC_KEY = 'depot:public';
+export const ROLES_KEY = 'depot:roles';
+
+/**
+ * Checks the route's `@Roles(...)` against `request.principal`. Deny by default: a route that declares
+ * neither `@Roles` nor `@Public` is refused. Works wherever the principal came from (Depot's Basic
+ * auth or a host platform's authentication), so embedded modules bring their authorization along.
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const principal = context.switchToHttp().getRequest<IncomingMessage>().principal;
+    if (!principal)
+      throw CumulocityError.unauthorized('Full authentication is required to access this resource');
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles || roles.length === 0) throw CumulocityError.forbidden();
+    if (!hasAnyRole(principal, roles)) throw CumulocityError.forbidden();
+    return true;
+  }
+}
+
+/** Any one of `roles` grants access. Brings the guard along for hosts that embed the module. */
+export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(RolesGuard));
+}
+
+/** Reachable without credentials. */
+export function Public(): MethodDecorator & ClassDecorator {
+  return SetMetadata(PUBLIC_KEY, true);
+}
+
+/** The authenticated caller; routes behind `@Roles` always have one. */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Principal => {
+    const principal = context.switchToHttp().getRequest<IncomingMessage>().principal;
+    if (!principal)
+      throw CumulocityError.unauthorized('Full authentication is required to access this resource');
+    return principal;
+  },
+);
