@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createStreamMeter } from './stream-meter';
+import { StreamTooLargeError } from './storage.errors';
+
+function sink(): Writable & { received: number } {
+  const writable = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      writable.received += chunk.length;
+      callback();
+    },
+  }) as Writable & { received: number };
+  writable.received = 0;
+  return writable;
+}
+
+function chunksOf(data: Buffer, size: number): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += size)
+    chunks.push(data.subarray(offset, offset + size));
+  return chunks;
+}
+
+const hex = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest('hex');
+
+describe('createStreamMeter', () => {
+  it.each([0, 1, 1000, 3 * 1024 * 1024 + 17])('counts and hashes %d bytes like crypto', async (size) => {
+    const data = randomBytes(size);
+    const meter = createStreamMeter();
+    const out = sink();
+    await pipeline(Readable.from(chunksOf(data, 65536)), meter, out);
+    expect(out.received).toBe(size);
+    expect(meter.result).toEqual({ bytes: size, md5: hex('md5', data), sha256: hex('sha256', data) });
+  });
+
+  it('lets a stream of exactly the limit through', async () => {
+    const data = randomBytes(10_000);
+    const meter = createStreamMeter({ limit: 10_000 });
+    await pipeline(Readable.from(chunksOf(data, 999)), meter, sink());
+    expect(meter.result.bytes).toBe(10_000);
+  });
+
+  it('fails one byte over the limit without reading further or passing the excess on', async () => {
+    let pulled = 0;
+    async function* source() {
+      for (let i = 0; i < 100; i++) {
+        pulled++;
+        yield Buffer.alloc(1000, i);
+        await Promise.resolve();
+      }
+    }
+    const meter = createStreamMeter({ limit: 4999 });
+    const out = sink();
+    const error = await pipeline(Readable.from(source()), meter, out).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamTooLargeError);
+    expect((error as StreamTooLargeError).limit).toBe(4999);
+    expect(out.received).toBeLessThanOrEqual(4999);
+    // The source may have produced a little read-ahead, never the whole stream.
+    expect(pulled).toBeLessThan(10);
+    expect(() => meter.result).toThrow();
+  });
+
+  it('propagates a source error and never finishes', async () => {
+    const source = new PassThrough();
+    const meter = createStreamMeter();
+    const done = pipeline(source, meter, sink());
+    source.write(Buffer.alloc(100));
+    source.destroy(new Error('client went away'));
+    await expect(done).rejects.toThrow('client went away');
+    expect(() => meter.result).toThrow();
+  });
+
+  it('reports bytes while streaming', async () => {
+    const meter = createStreamMeter();
+    const seen: number[] = [];
+    meter.on('data', () => seen.push(meter.bytes));
+    await pipeline(Readable.from([Buffer.alloc(3), Buffer.alloc(4)]), meter, sink());
+    expect(seen).toEqual([3, 7]);
+  });
+});
