@@ -71,6 +71,48 @@ describe('createStreamMeter', () => {
     expect(() => meter.result).toThrow();
   });
 
+  it.each(['worker', 'inline'] as const)(
+    'hashes a multi-batch stream into a slow sink in order (%s)',
+    async (hashing) => {
+      const data = randomBytes(9 * 1024 * 1024 + 5);
+      const meter = createStreamMeter({ hashing });
+      const slow = new Writable({
+        highWaterMark: 1024,
+        write(_chunk: Buffer, _encoding, callback) {
+          setImmediate(callback);
+        },
+      });
+      await pipeline(Readable.from(chunksOf(data, 100_003)), meter, slow);
+      expect(meter.result).toEqual({
+        bytes: data.length,
+        md5: hex('md5', data),
+        sha256: hex('sha256', data),
+      });
+    },
+  );
+
+  it('has the result when finish fires', async () => {
+    const data = randomBytes(5 * 1024 * 1024);
+    const meter = createStreamMeter();
+    const atFinish = new Promise((resolve) => meter.on('finish', () => resolve(meter.result)));
+    await pipeline(Readable.from(chunksOf(data, 65536)), meter, sink());
+    await expect(atFinish).resolves.toEqual({
+      bytes: data.length,
+      md5: hex('md5', data),
+      sha256: hex('sha256', data),
+    });
+  });
+
+  it('fails over the limit after batches went to the workers, and later meters still work', async () => {
+    const meter = createStreamMeter({ limit: 3 * 1024 * 1024 });
+    const big = Readable.from(chunksOf(randomBytes(8 * 1024 * 1024), 65536));
+    await expect(pipeline(big, meter, sink())).rejects.toBeInstanceOf(StreamTooLargeError);
+    const data = randomBytes(2 * 1024 * 1024);
+    const next = createStreamMeter();
+    await pipeline(Readable.from(chunksOf(data, 65536)), next, sink());
+    expect(next.result.sha256).toBe(hex('sha256', data));
+  });
+
   it('reports bytes while streaming', async () => {
     const meter = createStreamMeter();
     const seen: number[] = [];

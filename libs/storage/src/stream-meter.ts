@@ -1,10 +1,16 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { hashWorkerPool, type HashJobListener, type MeterAlgorithm } from './hash-worker-pool';
 import { StreamTooLargeError } from './storage.errors';
 
 export interface StreamMeterOptions {
   /** Largest number of bytes let through; one more fails the stream with `StreamTooLargeError`. */
   limit?: number;
+  /**
+   * `worker` (default): MD5 and SHA-256 run in two worker threads, so the event loop only counts and
+   * copies. `inline`: both hashes on the calling thread (for comparison and for tiny hosts).
+   */
+  hashing?: 'worker' | 'inline';
 }
 
 export interface StreamMeterResult {
@@ -15,21 +21,55 @@ export interface StreamMeterResult {
   sha256: string;
 }
 
+/** Bytes per message to the workers: large enough that messaging costs little, small enough to pool. */
+const BATCH_BYTES = 1024 * 1024;
+/** Batches a stream may have queued at the workers before it stops taking input (backpressure). */
+const MAX_BATCHES_IN_FLIGHT = 4;
+const MAX_POOLED_BATCHES = 16;
+const freeBatches: SharedArrayBuffer[] = [];
+
+function takeBatch(): SharedArrayBuffer {
+  return freeBatches.pop() ?? new SharedArrayBuffer(BATCH_BYTES);
+}
+
+function returnBatch(batch: SharedArrayBuffer): void {
+  if (freeBatches.length < MAX_POOLED_BATCHES) freeBatches.push(batch);
+}
+
+function digestBoth(data: Uint8Array): Omit<StreamMeterResult, 'bytes'> {
+  return {
+    md5: createHash('md5').update(data).digest('hex'),
+    sha256: createHash('sha256').update(data).digest('hex'),
+  };
+}
+
 /**
  * Pass-through `Transform` that counts bytes, enforces a size limit and computes MD5 and SHA-256 of
- * everything that went through. `result` is available once `'finish'` has fired (so also after a
- * `pipeline` into a storage driver has resolved).
+ * everything that went through. Chunks are passed on unchanged and at once; hashing lags behind by
+ * at most a few MiB, and `'finish'` waits for the digests, so `result` is available once `'finish'`
+ * has fired (so also after a `pipeline` into a storage driver has resolved).
  */
-export class StreamMeter extends Transform {
+export class StreamMeter extends Transform implements HashJobListener {
   private readonly limit: number;
+  private readonly inline: { md5: Hash; sha256: Hash } | undefined;
   private count = 0;
-  private readonly md5: Hash = createHash('md5');
-  private readonly sha256: Hash = createHash('sha256');
   private finished: StreamMeterResult | undefined;
+
+  // Worker hashing: bytes are copied into `batch`; full batches go to both workers.
+  private batch: SharedArrayBuffer | undefined;
+  private batchFill = 0;
+  private jobId: number | undefined;
+  private readonly inFlight: SharedArrayBuffer[] = [];
+  private readonly acks: Record<MeterAlgorithm, number> = { md5: 0, sha256: 0 };
+  private released = 0;
+  private readonly digests: Partial<Record<MeterAlgorithm, string>> = {};
+  private heldTransform: TransformCallback | undefined;
+  private heldFlush: TransformCallback | undefined;
 
   constructor(options: StreamMeterOptions = {}) {
     super();
     this.limit = options.limit ?? Number.POSITIVE_INFINITY;
+    if (options.hashing === 'inline') this.inline = { md5: createHash('md5'), sha256: createHash('sha256') };
   }
 
   /** Bytes seen so far. */
@@ -47,18 +87,100 @@ export class StreamMeter extends Transform {
     this.count += chunk.length;
     // Fail before passing the chunk on, so not one byte past the limit reaches the sink.
     if (this.count > this.limit) return callback(new StreamTooLargeError(this.limit));
-    this.md5.update(chunk);
-    this.sha256.update(chunk);
-    callback(null, chunk);
+    if (this.inline) {
+      this.inline.md5.update(chunk);
+      this.inline.sha256.update(chunk);
+      return callback(null, chunk);
+    }
+    this.push(chunk);
+    this.copyIntoBatches(chunk);
+    // Ask for the next chunk only while the workers keep up; otherwise the first ack does it.
+    if (this.inFlight.length >= MAX_BATCHES_IN_FLIGHT) this.heldTransform = callback;
+    else callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    this.finished = {
-      bytes: this.count,
-      md5: this.md5.digest('hex'),
-      sha256: this.sha256.digest('hex'),
-    };
+    if (this.inline) {
+      return this.finish(callback, {
+        md5: this.inline.md5.digest('hex'),
+        sha256: this.inline.sha256.digest('hex'),
+      });
+    }
+    if (this.jobId === undefined) {
+      // Shorter than one batch: hashing here is cheaper than a round trip to the workers.
+      const digests = digestBoth(new Uint8Array(this.batch ?? new SharedArrayBuffer(0), 0, this.batchFill));
+      if (this.batch) returnBatch(this.batch);
+      this.batch = undefined;
+      return this.finish(callback, digests);
+    }
+    if (this.batchFill > 0) this.postBatch();
+    this.heldFlush = callback;
+    hashWorkerPool.end(this.jobId);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.jobId !== undefined && !this.finished) hashWorkerPool.abort(this.jobId);
+    // Batches still at the workers may be read there; only the unposted one can be reused.
+    if (this.batch) returnBatch(this.batch);
+    this.batch = undefined;
+    callback(error);
+  }
+
+  /** @internal */
+  onAck(algorithm: MeterAlgorithm): void {
+    this.acks[algorithm]++;
+    const hashedByBoth = Math.min(this.acks.md5, this.acks.sha256);
+    while (this.released < hashedByBoth) {
+      returnBatch(this.inFlight.shift()!);
+      this.released++;
+    }
+    const held = this.heldTransform;
+    if (held && this.inFlight.length < MAX_BATCHES_IN_FLIGHT) {
+      this.heldTransform = undefined;
+      held();
+    }
+  }
+
+  /** @internal */
+  onDigest(algorithm: MeterAlgorithm, digest: string): void {
+    this.digests[algorithm] = digest;
+    const { md5, sha256 } = this.digests;
+    if (md5 === undefined || sha256 === undefined || !this.heldFlush) return;
+    hashWorkerPool.close(this.jobId!);
+    const callback = this.heldFlush;
+    this.heldFlush = undefined;
+    this.finish(callback, { md5, sha256 });
+  }
+
+  /** @internal */
+  onFailure(error: Error): void {
+    this.jobId = undefined;
+    this.destroy(error);
+  }
+
+  private finish(callback: TransformCallback, digests: Omit<StreamMeterResult, 'bytes'>): void {
+    this.finished = { bytes: this.count, ...digests };
     callback();
+  }
+
+  private copyIntoBatches(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.batch ??= takeBatch();
+      const length = Math.min(BATCH_BYTES - this.batchFill, chunk.length - offset);
+      new Uint8Array(this.batch, this.batchFill, length).set(chunk.subarray(offset, offset + length));
+      this.batchFill += length;
+      offset += length;
+      if (this.batchFill === BATCH_BYTES) this.postBatch();
+    }
+  }
+
+  private postBatch(): void {
+    this.jobId ??= hashWorkerPool.open(this);
+    hashWorkerPool.post(this.jobId, this.batch!, this.batchFill);
+    this.inFlight.push(this.batch!);
+    this.batch = undefined;
+    this.batchFill = 0;
   }
 }
 
