@@ -1,0 +1,105 @@
+import { assertSafeRelativePath, CumulocityError, UnsafePathError } from '@depot/common';
+import { renameEntry, type ZipEntryData } from './zip-entry';
+
+/** Path of an entry without the trailing `/` of a directory entry. */
+function pathOf(entry: ZipEntryData): string {
+  return entry.isDirectory ? entry.name.replace(/\/$/, '') : entry.name;
+}
+
+function parentsOf(path: string): string[] {
+  const segments = path.split('/');
+  return segments.slice(0, -1).map((_, index) => segments.slice(0, index + 1).join('/'));
+}
+
+/** Files and directories (explicit or implied by a deeper path) of a list of entries. */
+function treeOf(entries: readonly ZipEntryData[]): { files: Set<string>; directories: Set<string> } {
+  const files = new Set<string>();
+  const directories = new Set<string>();
+  for (const entry of entries) {
+    const path = pathOf(entry);
+    (entry.isDirectory ? directories : files).add(path);
+    for (const parent of parentsOf(path)) directories.add(parent);
+  }
+  return { files, directories };
+}
+
+function assertNoFileDirectoryClash(files: Set<string>, directories: Set<string>, what: string): void {
+  for (const file of files) {
+    if (directories.has(file)) {
+      throw CumulocityError.invalidData('applications', `${what}: "${file}" is both a file and a directory`);
+    }
+  }
+}
+
+/**
+ * Moves entries below `directory/`. Every resulting name is checked again with the path-safety
+ * helper, so nothing can land outside the directory whatever the entry names were.
+ */
+export function prefixEntries(entries: readonly ZipEntryData[], directory: string): ZipEntryData[] {
+  return entries.map((entry) => {
+    const name = `${directory}/${entry.name}`;
+    try {
+      assertSafeRelativePath(name, { allowTrailingSlash: entry.isDirectory });
+    } catch (error) {
+      if (error instanceof UnsafePathError) {
+        throw CumulocityError.invalidData('applications', `Invalid entry name in zip: ${error.reason}`);
+      }
+      throw error;
+    }
+    if (!name.startsWith(`${directory}/`))
+      throw new Error('unreachable: prefixed name escaped its directory');
+    return renameEntry(entry, name);
+  });
+}
+
+/**
+ * Adds `incoming` to `base`: an incoming path overwrites the same path, everything else in `base`
+ * stays. A file where the other side has a directory (or the reverse) is refused rather than
+ * silently dropping one of them.
+ */
+export function mergeEntries(
+  base: readonly ZipEntryData[],
+  incoming: readonly ZipEntryData[],
+): ZipEntryData[] {
+  const incomingTree = treeOf(incoming);
+  assertNoFileDirectoryClash(incomingTree.files, incomingTree.directories, 'Invalid zip');
+  const baseTree = treeOf(base);
+  for (const file of incomingTree.files) {
+    if (baseTree.directories.has(file)) {
+      throw CumulocityError.invalidData('applications', `"${file}" is a directory in the application`);
+    }
+  }
+  for (const directory of incomingTree.directories) {
+    if (baseTree.files.has(directory)) {
+      throw CumulocityError.invalidData('applications', `"${directory}" is a file in the application`);
+    }
+  }
+  const replaced = new Set(incoming.map((entry) => entry.name));
+  return [...base.filter((entry) => !replaced.has(entry.name)), ...incoming];
+}
+
+/** Whether `entry` is `directory/` or lies below it. */
+export function isInDirectory(entry: ZipEntryData, directory: string): boolean {
+  return entry.name.startsWith(`${directory}/`);
+}
+
+/** `base` without `directory/` and everything below it, and how many entries went. */
+export function removeDirectory(
+  base: readonly ZipEntryData[],
+  directory: string,
+): { entries: ZipEntryData[]; removed: number } {
+  const entries = base.filter((entry) => !isInDirectory(entry, directory));
+  return { entries, removed: base.length - entries.length };
+}
+
+/** The top-level directories of an archive (explicit, or implied by a deeper path), sorted. */
+export function topLevelDirectories(
+  entries: readonly ZipEntryData[] | readonly { name: string }[],
+): string[] {
+  const directories = new Set<string>();
+  for (const { name } of entries) {
+    const slash = name.indexOf('/');
+    if (slash > 0) directories.add(name.slice(0, slash));
+  }
+  return [...directories].sort();
+}

@@ -1,0 +1,113 @@
+import type AdmZip from 'adm-zip';
+import { crc32, deflateRawSync } from 'node:zlib';
+
+export const STORED = 0;
+export const DEFLATED = 8;
+const FLAG_ENCRYPTED = 0x0001;
+const ZIP64_EXTRA_ID = 0x0001;
+
+/**
+ * One entry of an archive being built, carrying its bytes exactly as they go into the zip (already
+ * compressed) plus the header fields that describe them. Entries taken from an existing zip keep the
+ * compressed bytes of that zip, so copying them into a new archive never inflates or deflates them.
+ */
+export interface ZipEntryData {
+  /** Full path in the archive; directories end with `/`. */
+  readonly name: string;
+  readonly isDirectory: boolean;
+  readonly method: number;
+  readonly crc: number;
+  /** Inflated size. */
+  readonly size: number;
+  readonly compressedSize: number;
+  /** MS-DOS date and time, as stored in the headers. */
+  readonly dosTime: number;
+  readonly versionMadeBy: number;
+  readonly externalAttributes: number;
+  readonly flags: number;
+  /** Central-directory extra field (timestamps, unix ids), without any ZIP64 record. */
+  readonly extra: Buffer;
+  /** The compressed bytes. */
+  readonly data: Buffer;
+}
+
+/**
+ * The entries of a parsed zip with their raw compressed bytes. adm-zip returns the untouched bytes
+ * of an entry loaded from a Buffer (`getCompressedData` only compresses content set with `setData`),
+ * and a slice, not a copy, of the source buffer.
+ */
+export function readZipEntries(zip: AdmZip): ZipEntryData[] {
+  return zip.getEntries().map((entry) => {
+    const header = entry.header;
+    if ((header.flags & FLAG_ENCRYPTED) !== 0) throw new Error(`Encrypted zip entry ${entry.entryName}`);
+    const data = entry.getCompressedData();
+    return {
+      name: entry.entryName,
+      isDirectory: entry.isDirectory,
+      method: header.method,
+      crc: header.crc,
+      size: header.size,
+      compressedSize: data.length,
+      dosTime: header.timeval,
+      versionMadeBy: header.made,
+      externalAttributes: header.attr,
+      flags: header.flags,
+      extra: withoutZip64Extra(entry.extra),
+      data,
+    };
+  });
+}
+
+/** A new file entry, deflated (or stored when deflating does not pay). */
+export function createFileEntry(name: string, content: Buffer, modified = new Date()): ZipEntryData {
+  const deflated = deflateRawSync(content);
+  const useDeflate = deflated.length < content.length;
+  const data = useDeflate ? deflated : content;
+  return {
+    name,
+    isDirectory: false,
+    method: useDeflate ? DEFLATED : STORED,
+    crc: crc32(content),
+    size: content.length,
+    compressedSize: data.length,
+    dosTime: toDosTime(modified),
+    versionMadeBy: 0x031e, // unix, zip 3.0
+    externalAttributes: (0o100644 << 16) >>> 0,
+    flags: 0,
+    extra: Buffer.alloc(0),
+    data,
+  };
+}
+
+/** The same entry under another name (bytes and attributes unchanged). */
+export function renameEntry(entry: ZipEntryData, name: string): ZipEntryData {
+  return { ...entry, name };
+}
+
+export function toDosTime(date: Date): number {
+  const year = Math.min(2107, Math.max(1980, date.getFullYear()));
+  return (
+    (((year - 1980) << 25) |
+      ((date.getMonth() + 1) << 21) |
+      (date.getDate() << 16) |
+      (date.getHours() << 11) |
+      (date.getMinutes() << 5) |
+      (date.getSeconds() >> 1)) >>>
+    0
+  );
+}
+
+// Sizes are rewritten as plain 32-bit fields, so a ZIP64 record left in the extra field would
+// describe values that are no longer there.
+function withoutZip64Extra(extra: Buffer): Buffer {
+  const kept: Buffer[] = [];
+  let offset = 0;
+  while (offset + 4 <= extra.length) {
+    const id = extra.readUInt16LE(offset);
+    const length = extra.readUInt16LE(offset + 2);
+    const end = Math.min(extra.length, offset + 4 + length);
+    if (id !== ZIP64_EXTRA_ID) kept.push(extra.subarray(offset, end));
+    offset = end;
+  }
+  return Buffer.concat(kept);
+}
