@@ -98,6 +98,21 @@ describe('archive edits', () => {
     expect(contents['plugin/old.js']).toBe('old');
   });
 
+  it('treats names that differ only in case or Unicode normalisation as the same path', () => {
+    const merged = rebuild(
+      mergeEntries(entriesOf(app), [
+        createFileEntry('PLUGIN/Old.js', Buffer.from('replaced')),
+        createFileEntry('Index.html', Buffer.from('<html>v3</html>')),
+      ]),
+    );
+    expect(contentsOf(merged)).toMatchObject({
+      'PLUGIN/Old.js': 'replaced',
+      'Index.html': '<html>v3</html>',
+    });
+    expect(contentsOf(merged)).not.toHaveProperty('plugin/old.js');
+    expect(contentsOf(merged)).not.toHaveProperty('index.html');
+  });
+
   it('refuses a file where the application has a directory, and the reverse', () => {
     expect(
       invalidDataMessage(() => mergeEntries(entriesOf(app), [createFileEntry('plugin', Buffer.from('x'))])),

@@ -1,9 +1,14 @@
 import { assertSafeRelativePath, CumulocityError, UnsafePathError } from '@depot/common';
 import { renameEntry, type ZipEntryData } from './zip-entry';
 
-/** Path of an entry without the trailing `/` of a directory entry. */
-function pathOf(entry: ZipEntryData): string {
-  return entry.isDirectory ? entry.name.replace(/\/$/, '') : entry.name;
+/**
+ * The key a path is compared by: without the trailing `/` of a directory entry, NFC-normalised and
+ * case-folded, as the archive validator compares names (so a merge never produces an archive that
+ * would be refused on upload, or that extracts ambiguously on a case-insensitive filesystem).
+ */
+function keyOf(entry: { name: string; isDirectory: boolean }): string {
+  const path = entry.isDirectory ? entry.name.replace(/\/$/, '') : entry.name;
+  return path.normalize('NFC').toLowerCase();
 }
 
 function parentsOf(path: string): string[] {
@@ -16,7 +21,7 @@ function treeOf(entries: readonly ZipEntryData[]): { files: Set<string>; directo
   const files = new Set<string>();
   const directories = new Set<string>();
   for (const entry of entries) {
-    const path = pathOf(entry);
+    const path = keyOf(entry);
     (entry.isDirectory ? directories : files).add(path);
     for (const parent of parentsOf(path)) directories.add(parent);
   }
@@ -74,8 +79,8 @@ export function mergeEntries(
       throw CumulocityError.invalidData('applications', `"${directory}" is a file in the application`);
     }
   }
-  const replaced = new Set(incoming.map((entry) => entry.name));
-  return [...base.filter((entry) => !replaced.has(entry.name)), ...incoming];
+  const replaced = new Set(incoming.map(keyOf));
+  return [...base.filter((entry) => !replaced.has(keyOf(entry))), ...incoming];
 }
 
 /** Whether `entry` is `directory/` or lies below it. */
