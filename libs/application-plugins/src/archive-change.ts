@@ -1,0 +1,58 @@
+import AdmZip from 'adm-zip';
+import { CumulocityError } from '@depot/common';
+import { mergeEntries, prefixEntries, removeDirectory } from './zip/edit-archive';
+import { createFileEntry, readZipEntries, type ZipEntryData } from './zip/zip-entry';
+
+/** One change to an application's content; each makes a new archive and a new active version. */
+export type ArchiveChange =
+  | { operation: 'addPlugin'; pluginName: string; pluginZip: Buffer }
+  | { operation: 'replacePlugin'; pluginName: string; pluginZip: Buffer }
+  | { operation: 'removePlugin'; pluginName: string }
+  | { operation: 'writeFiles'; files: { path: string; content: Buffer }[] };
+
+/** Applies `change` to the entries of the active archive. Plugin zips must have been validated. */
+export function applyArchiveChange(base: readonly ZipEntryData[], change: ArchiveChange): ZipEntryData[] {
+  switch (change.operation) {
+    case 'addPlugin':
+      return mergeEntries(base, pluginEntries(change.pluginZip, change.pluginName));
+    case 'replacePlugin':
+      return mergeEntries(
+        removeDirectory(base, change.pluginName).entries,
+        pluginEntries(change.pluginZip, change.pluginName),
+      );
+    case 'removePlugin': {
+      const { entries, removed } = removeDirectory(base, change.pluginName);
+      if (removed === 0)
+        throw CumulocityError.notFound(
+          'applications',
+          `Plugin ${change.pluginName} not found in the application`,
+        );
+      return entries;
+    }
+    case 'writeFiles': {
+      // The same path sent twice: the later part wins, as it would written one after the other.
+      const latest = new Map(change.files.map((file) => [file.path, file]));
+      const modified = new Date();
+      return mergeEntries(
+        base,
+        [...latest.values()].map((file) => createFileEntry(file.path, file.content, modified)),
+      );
+    }
+  }
+}
+
+/** What the change was, for the fragment recorded on the new archive. */
+export function describeArchiveChange(change: ArchiveChange): Record<string, unknown> {
+  switch (change.operation) {
+    case 'addPlugin':
+    case 'replacePlugin':
+    case 'removePlugin':
+      return { operation: change.operation, pluginName: change.pluginName };
+    case 'writeFiles':
+      return { operation: change.operation, paths: change.files.map((file) => file.path) };
+  }
+}
+
+function pluginEntries(pluginZip: Buffer, pluginName: string): ZipEntryData[] {
+  return prefixEntries(readZipEntries(new AdmZip(pluginZip)), pluginName);
+}
