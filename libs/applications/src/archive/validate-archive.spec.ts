@@ -1,0 +1,203 @@
+import AdmZip from 'adm-zip';
+import { randomBytes } from 'node:crypto';
+import { InvalidArchiveError, InvalidArchiveReason } from './invalid-archive.error';
+import { buildRawZip, RawZipEntry } from './testing/build-raw-zip';
+import { ArchiveLimits, validateArchive } from './validate-archive';
+
+const limits: ArchiveLimits = { maxEntries: 100, maxInflatedSize: 64 * 1024 * 1024 };
+const index: RawZipEntry = { name: 'index.html', data: '<html></html>' };
+
+async function reasonOf(zip: Buffer, overrides: Partial<ArchiveLimits> = {}): Promise<InvalidArchiveReason> {
+  try {
+    await validateArchive(zip, { ...limits, ...overrides });
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidArchiveError);
+    const invalid = error as InvalidArchiveError;
+    expect(invalid.status).toBe(422);
+    expect(invalid.error).toBe('applications/Invalid Data');
+    return invalid.reason;
+  }
+  throw new Error('archive was accepted');
+}
+
+function withCentralOffset(zip: Buffer, entryIndex: number, offset: number): Buffer {
+  const patched = Buffer.from(zip);
+  let position = patched.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  for (let i = 0; i < entryIndex; i++) {
+    const length = 46 + patched.readUInt16LE(position + 28) + patched.readUInt16LE(position + 30);
+    position += length + patched.readUInt16LE(position + 32);
+  }
+  patched.writeUInt32LE(offset, position + 42);
+  return patched;
+}
+
+describe('validateArchive', () => {
+  it('accepts a plain web app and reports its entries and root manifest', async () => {
+    const zip = buildRawZip([
+      index,
+      { name: 'assets/', unixMode: 0o040755, method: 0 },
+      { name: 'assets/app.js', data: 'console.log(1)'.repeat(100) },
+      { name: 'ünïcødé/файл.txt', data: 'x', method: 0 },
+      { name: 'cumulocity.json', data: JSON.stringify({ isPackage: true, package: 'plugin' }) },
+      { name: 'plugin/cumulocity.json', data: '{}' },
+    ]);
+    const result = await validateArchive(zip, limits);
+    expect(result.entries.map((entry) => entry.name)).toEqual([
+      'index.html',
+      'assets',
+      'assets/app.js',
+      'ünïcødé/файл.txt',
+      'cumulocity.json',
+      'plugin/cumulocity.json',
+    ]);
+    expect(result.entries[1]).toEqual({ name: 'assets', isDirectory: true, size: 0 });
+    expect(result.entries[2].size).toBe(1400);
+    expect(result.manifest).toEqual({ isPackage: true, package: 'plugin' });
+  });
+
+  it('accepts what adm-zip writes (Windows-style attributes, no unix mode)', async () => {
+    const zip = new AdmZip();
+    zip.addFile('index.html', Buffer.from('<html></html>'));
+    zip.addFile('css/', Buffer.alloc(0));
+    zip.addFile('css/site.css', Buffer.from('body{}'));
+    const result = await validateArchive(zip.toBuffer(), limits);
+    expect(result.manifest).toBeUndefined();
+    expect(result.inflatedSize).toBe(19);
+  });
+
+  const bomb = Buffer.alloc(32 * 1024 * 1024);
+  const cases: [string, () => Buffer, InvalidArchiveReason, Partial<ArchiveLimits>?][] = [
+    ['not a zip at all', () => Buffer.from('hello, I am not a zip'), 'not a zip'],
+    ['a zip without files', () => buildRawZip([{ name: 'dir/', unixMode: 0o040755, method: 0 }]), 'empty'],
+    ['zip slip with ..', () => buildRawZip([index, { name: '../../evil.js', data: 'x' }]), 'unsafe name'],
+    ['zip slip nested ..', () => buildRawZip([index, { name: 'a/../../evil.js', data: 'x' }]), 'unsafe name'],
+    ['an absolute path', () => buildRawZip([index, { name: '/etc/cron.d/evil', data: 'x' }]), 'unsafe name'],
+    ['a drive letter', () => buildRawZip([index, { name: 'C:/evil', data: 'x' }]), 'unsafe name'],
+    ['a backslash', () => buildRawZip([index, { name: '..\\..\\evil.js', data: 'x' }]), 'unsafe name'],
+    [
+      'a NUL byte in the name',
+      () => buildRawZip([index, { name: Buffer.from('evil.js\0.png'), data: 'x' }]),
+      'unsafe name',
+    ],
+    ['a control character', () => buildRawZip([index, { name: 'a\nb.js', data: 'x' }]), 'unsafe name'],
+    ['a dot segment', () => buildRawZip([index, { name: './index.js', data: 'x' }]), 'unsafe name'],
+    [
+      'a symlink entry',
+      () => buildRawZip([index, { name: 'passwd', data: '/etc/passwd', unixMode: 0o120777 }]),
+      'symlink',
+    ],
+    ['a fifo entry', () => buildRawZip([index, { name: 'pipe', unixMode: 0o010644 }]), 'special file'],
+    [
+      'an exact duplicate name',
+      () => buildRawZip([index, { name: 'index.html', data: 'evil' }]),
+      'duplicate name',
+    ],
+    [
+      'a duplicate after case folding',
+      () => buildRawZip([index, { name: 'INDEX.HTML', data: 'evil' }]),
+      'duplicate name',
+    ],
+    [
+      'a duplicate after Unicode normalisation',
+      () => buildRawZip([index, { name: 'caf\u00e9.js', data: 'a' }, { name: 'cafe\u0301.js', data: 'b' }]),
+      'duplicate name',
+    ],
+    [
+      'a duplicate directory and file',
+      () => buildRawZip([index, { name: 'a/', unixMode: 0o040755, method: 0 }, { name: 'a', data: 'x' }]),
+      'duplicate name',
+    ],
+    [
+      'a file where a directory is needed',
+      () => buildRawZip([index, { name: 'a', data: 'x' }, { name: 'a/b.js', data: 'y' }]),
+      'file and directory share a name',
+    ],
+    [
+      'too many entries',
+      () => buildRawZip(Array.from({ length: 11 }, (_, i) => ({ name: `f${i}.js`, data: 'x' }))),
+      'too many entries',
+      { maxEntries: 10 },
+    ],
+    [
+      'an encrypted entry',
+      () => buildRawZip([index, { name: 'secret', data: 'x', flags: 0x0801 }]),
+      'encrypted',
+    ],
+    [
+      'a header that claims less than it inflates to',
+      () => buildRawZip([index, { name: 'liar.bin', data: Buffer.alloc(1024 * 1024), declaredSize: 100 }]),
+      'size differs from header',
+    ],
+    [
+      'a header that claims more than it inflates to',
+      () => buildRawZip([index, { name: 'liar.bin', data: 'short', declaredSize: 1000 }]),
+      'size differs from header',
+    ],
+    [
+      'a stored entry with a lying size',
+      () => buildRawZip([index, { name: 'liar.bin', data: 'short', method: 0, declaredSize: 1000 }]),
+      'size differs from header',
+    ],
+    [
+      'a wrong CRC',
+      () => buildRawZip([index, { name: 'a.js', data: 'x', declaredCrc: 1234 }]),
+      'crc mismatch',
+    ],
+    [
+      'a local header name that differs from the central directory',
+      () => buildRawZip([index, { name: 'safe.js', localName: '../evil.js', data: 'x' }]),
+      'local header differs',
+    ],
+    [
+      'entries that share compressed data',
+      () => withCentralOffset(buildRawZip([index, { name: 'a.js', data: 'x' }]), 1, 0),
+      'overlapping entries',
+    ],
+    [
+      'a bomb with an honest header',
+      () => buildRawZip([index, { name: 'zeros.bin', data: bomb }]),
+      'compression ratio',
+    ],
+    [
+      'a bomb that lies about its size',
+      () => buildRawZip([index, { name: 'zeros.bin', data: bomb, declaredSize: 1000 }]),
+      'size differs from header',
+    ],
+    [
+      'more inflated data than allowed (counted, ratio disabled)',
+      () => buildRawZip([index, { name: 'zeros.bin', data: bomb }]),
+      'inflated size limit',
+      { maxInflatedSize: 1024 * 1024, maxCompressionRatio: Number.MAX_SAFE_INTEGER },
+    ],
+    [
+      'incompressible data above the inflated limit',
+      () => buildRawZip([index, { name: 'random.bin', data: randomBytes(300 * 1024), method: 0 }]),
+      'inflated size limit',
+      { maxInflatedSize: 200 * 1024 },
+    ],
+    [
+      'a manifest that is not JSON',
+      () => buildRawZip([index, { name: 'cumulocity.json', data: '{nope' }]),
+      'invalid manifest',
+    ],
+    [
+      'a manifest that is not an object',
+      () => buildRawZip([index, { name: 'cumulocity.json', data: '[1,2]' }]),
+      'invalid manifest',
+    ],
+  ];
+
+  // Rows have 3 or 4 cells; a rest parameter keeps jest from expecting a `done` callback.
+  it.each(cases)('rejects %s', async (...[, build, reason, overrides]) => {
+    expect(await reasonOf(build(), overrides)).toBe(reason);
+  });
+
+  it('stops inflating a lying bomb early instead of trusting or allocating its declared size', async () => {
+    const zip = buildRawZip([index, { name: 'zeros.bin', data: bomb, declaredSize: 0xfffffff0 }]);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(await reasonOf(zip, { maxInflatedSize: 4 * 1024 * 1024, maxCompressionRatio: 1e9 })).toBe(
+      'inflated size limit',
+    );
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+});

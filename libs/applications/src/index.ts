@@ -1,0 +1,2 @@
+export * from './archive/invalid-archive.error';
+export * from './archive/validate-archive';
