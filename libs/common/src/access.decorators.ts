@@ -15,6 +15,7 @@ import type { Role } from './roles';
 
 export const PUBLIC_KEY = 'depot:public';
 export const ROLES_KEY = 'depot:roles';
+export const AUTHENTICATED_KEY = 'depot:authenticated';
 
 /**
  * Checks the route's `@Roles(...)` against `request.principal`. Deny by default: a route that declares
@@ -31,6 +32,7 @@ export class RolesGuard implements CanActivate {
     const principal = context.switchToHttp().getRequest<IncomingMessage>().principal;
     if (!principal)
       throw CumulocityError.unauthorized('Full authentication is required to access this resource');
+    if (this.reflector.getAllAndOverride<boolean>(AUTHENTICATED_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (!roles || roles.length === 0) throw CumulocityError.forbidden();
     if (!hasAnyRole(principal, roles)) throw CumulocityError.forbidden();
@@ -41,6 +43,11 @@ export class RolesGuard implements CanActivate {
 /** Any one of `roles` grants access. Brings the guard along for hosts that embed the module. */
 export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
   return applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(RolesGuard));
+}
+
+/** Any authenticated caller, whatever their roles (e.g. `GET /user/currentUser`). */
+export function Authenticated(): MethodDecorator & ClassDecorator {
+  return applyDecorators(SetMetadata(AUTHENTICATED_KEY, true), UseGuards(RolesGuard));
 }
 
 /** Reachable without credentials. */

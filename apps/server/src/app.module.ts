@@ -1,0 +1,49 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
+import { DatabaseModule } from '@depot/database';
+import * as path from 'node:path';
+import { DEPOT_CONFIG, type DepotConfig } from './config/depot-config';
+import { DEPOT_MIGRATIONS } from './depot-migrations';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+
+@Global()
+@Module({})
+class DepotConfigModule {
+  static forRoot(config: DepotConfig): DynamicModule {
+    return {
+      module: DepotConfigModule,
+      providers: [{ provide: DEPOT_CONFIG, useValue: config }],
+      exports: [DEPOT_CONFIG],
+    };
+  }
+}
+
+/** The composition root: every capability module, wired from the validated config. */
+@Module({})
+export class AppModule {
+  static forRoot(config: DepotConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DepotConfigModule.forRoot(config),
+        DatabaseModule.forRoot({
+          databaseUrl: config.databaseUrl,
+          embeddedDir: path.join(config.dataDir, 'postgres'),
+          migrations: DEPOT_MIGRATIONS,
+        }),
+        // Feature modules: one line each, configured from `config`.
+        // STORAGE: StorageModule.forRoot(config.storage) goes here once libs/storage exports it.
+      ],
+      controllers: [HealthController],
+      providers: [
+        HealthService,
+        { provide: APP_FILTER, useClass: CumulocityExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: CumulocityResponseInterceptor },
+        // Deny by default: routes declare @Roles, @Authenticated or @Public.
+        { provide: APP_GUARD, useClass: RolesGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,163 @@
+import type { LogLevel } from '@nestjs/common';
+import * as path from 'node:path';
+import type { DepotConfig, StorageConfig } from './depot-config';
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: KiB,
+  kib: KiB,
+  kb: 1000,
+  m: MiB,
+  mib: MiB,
+  mb: 1000 ** 2,
+  g: GiB,
+  gib: GiB,
+  gb: 1000 ** 3,
+};
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const TENANT_ID = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/**
+ * Reads and validates the environment once at boot. Collects every problem before failing, and
+ * checks MinIO settings only when the MinIO driver is chosen.
+ */
+export function loadDepotConfig(env: Env): DepotConfig {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const dataDir = path.resolve(read.string('DATA_DIR') ?? './data');
+  const databaseUrl = read.string('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/.+/i.test(databaseUrl))
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+
+  const driver = read.string('STORAGE_DRIVER') ?? 'filesystem';
+  let storage: StorageConfig = { driver: 'filesystem', root: path.join(dataDir, 'blobs') };
+  if (driver === 'minio') {
+    storage = {
+      driver: 'minio',
+      endPoint: read.required('MINIO_ENDPOINT', 'with STORAGE_DRIVER=minio'),
+      port: read.integer('MINIO_PORT', 9000, 1, 65535),
+      useSSL: read.boolean('MINIO_USE_SSL', false),
+      accessKey: read.required('MINIO_ACCESS_KEY', 'with STORAGE_DRIVER=minio'),
+      secretKey: read.required('MINIO_SECRET_KEY', 'with STORAGE_DRIVER=minio'),
+      bucket: read.required('MINIO_BUCKET', 'with STORAGE_DRIVER=minio'),
+      region: read.string('MINIO_REGION') ?? 'us-east-1',
+    };
+  } else if (driver !== 'filesystem') {
+    problems.push(`STORAGE_DRIVER must be "filesystem" or "minio", got "${driver}"`);
+  }
+
+  const bootstrapTenant = read.string('BOOTSTRAP_TENANT') ?? 'management';
+  if (!TENANT_ID.test(bootstrapTenant))
+    problems.push(
+      'BOOTSTRAP_TENANT must be lower-case letters, digits, "-" or "_", starting with a letter (max 32)',
+    );
+  const bootstrapUser = read.string('BOOTSTRAP_USER') ?? 'admin';
+  if (/[/:\s]/.test(bootstrapUser)) problems.push('BOOTSTRAP_USER must not contain "/", ":" or whitespace');
+  const bootstrapPassword = read.string('BOOTSTRAP_PASSWORD');
+  if (bootstrapPassword !== undefined && bootstrapPassword.length < 8)
+    problems.push('BOOTSTRAP_PASSWORD must have at least 8 characters');
+
+  const logLevel = (read.string('LOG_LEVEL') ?? 'log').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const config: DepotConfig = {
+    port: read.integer('PORT', 8080, 0, 65535),
+    host: read.string('HOST') ?? '0.0.0.0',
+    dataDir,
+    databaseUrl,
+    storage,
+    bootstrap: { tenant: bootstrapTenant, user: bootstrapUser, password: bootstrapPassword },
+    limits: {
+      maxBinarySize: read.size('MAX_BINARY_SIZE', GiB),
+      maxArchiveSize: read.size('MAX_ARCHIVE_SIZE', 200 * MiB),
+      maxArchiveEntries: read.integer('MAX_ARCHIVE_ENTRIES', 10_000, 1),
+      maxArchiveInflated: read.size('MAX_ARCHIVE_INFLATED', GiB),
+      archiveRetention: read.integer('ARCHIVE_RETENTION', 10, 1),
+      maxJsonBody: read.size('MAX_JSON_BODY', MiB),
+    },
+    auth: {
+      cacheTtlMs: read.integer('AUTH_CACHE_SECONDS', 10, 0, 3600) * 1000,
+      maxFailures: read.integer('AUTH_MAX_FAILURES', 5, 1),
+      lockoutSeconds: read.integer('AUTH_LOCKOUT_SECONDS', 60, 1),
+    },
+    trustProxy: read.trustProxy('TRUST_PROXY'),
+    logLevels: LOG_LEVELS.slice(0, Math.max(LOG_LEVELS.indexOf(logLevel), 0) + 1),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  required(name: string, when: string): string {
+    const value = this.string(name);
+    if (value === undefined) this.problems.push(`${name} is required ${when}`);
+    return value ?? '';
+  }
+
+  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  }
+
+  /** Bytes, or a number with a unit: `512KiB`, `200MiB`, `1GiB`, `1G`, `10MB` (decimal). */
+  size(name: string, fallback: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const match = /^(\d+)\s*([a-z]*)$/i.exec(raw);
+    const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+    const value = match && unit ? Number(match[1]) * unit : NaN;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      this.problems.push(`${name} must be a size in bytes or with a unit (e.g. 200MiB, 1GiB), got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  trustProxy(name: string): boolean | number | string {
+    const raw = this.string(name);
+    if (raw === undefined || ['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+    if (['true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    // Express also takes addresses/subnets and the names loopback, linklocal, uniquelocal.
+    return raw;
+  }
+}

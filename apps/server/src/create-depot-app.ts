@@ -1,0 +1,25 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createJsonBodyMiddleware, requestIdMiddleware } from '@depot/common';
+import { AppModule } from './app.module';
+import { loadDepotConfig } from './config/load-depot-config';
+
+/**
+ * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
+ * problem). Installs the request id, the JSON body parser (Nest's default parser is off so upload
+ * bodies stream) and everything Cumulocity clients expect. Does not listen.
+ */
+export async function createDepotApp(env: Record<string, string | undefined>): Promise<INestApplication> {
+  const config = loadDepotConfig(env);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    abortOnError: false,
+    logger: config.logLevels,
+  });
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(createJsonBodyMiddleware(config.limits.maxJsonBody));
+  return app;
+}

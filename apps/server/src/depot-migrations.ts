@@ -1,0 +1,3 @@
+// Every library's migrations, in dependency order. Add your library's list here (one line).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const DEPOT_MIGRATIONS: Function[] = [];

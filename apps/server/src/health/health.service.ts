@@ -1,0 +1,45 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
+import { DataSource } from 'typeorm';
+
+export interface ComponentHealth {
+  status: 'UP' | 'DOWN';
+  details?: string;
+}
+
+export interface HealthReport {
+  status: 'UP' | 'DOWN';
+  database: ComponentHealth;
+  storage?: ComponentHealth & { driver: string };
+}
+
+/** Checks what a request needs: the database and, when one is wired, the storage driver. */
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(STORAGE_DRIVER) private readonly storage?: StorageDriver,
+  ) {}
+
+  async check(): Promise<HealthReport> {
+    const database = await probe(async () => {
+      await this.dataSource.query('SELECT 1');
+    });
+    const report: HealthReport = { status: database.status, database };
+    if (this.storage) {
+      const storage = this.storage;
+      report.storage = { driver: storage.name, ...(await probe(() => storage.ping())) };
+      if (report.storage.status === 'DOWN') report.status = 'DOWN';
+    }
+    return report;
+  }
+}
+
+async function probe(check: () => Promise<void>): Promise<ComponentHealth> {
+  try {
+    await check();
+    return { status: 'UP' };
+  } catch (error) {
+    return { status: 'DOWN', details: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,25 @@
+import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEPOT_CONFIG, type DepotConfig } from './config/depot-config';
+import { ConfigError } from './config/load-depot-config';
+import { createDepotApp } from './create-depot-app';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Depot');
+  try {
+    const app = await createDepotApp(process.env);
+    app.enableShutdownHooks();
+    const config = app.get<DepotConfig>(DEPOT_CONFIG);
+    await app.listen(config.port, config.host);
+    const address = (app.getHttpServer() as Server).address() as AddressInfo;
+    logger.log(`Depot listening on http://${address.address}:${address.port}`);
+  } catch (error) {
+    logger.error(
+      error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error),
+    );
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,5 @@
+export * from './database.options';
+export * from './database.module';
+export * from './embedded-postgres.launcher';
+export * from './database-url.service';
+export * from './run-migrations-locked';

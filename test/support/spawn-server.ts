@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { findFreeLoopbackPort } from '../../libs/database/src/embedded-postgres.launcher';
+
+export interface SpawnedServer {
+  baseUrl: string;
+  pid: number;
+  /** Everything the process wrote so far (stdout and stderr). */
+  output(): string;
+  kill(signal?: NodeJS.Signals): void;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * Runs the server as its own OS process (`main.ts` through @swc-node/register, which honours the
+ * tsconfig path aliases) on a free loopback port, and resolves once `/health` answers 200.
+ * For multi-process, restart and SIGKILL tests.
+ */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<SpawnedServer> {
+  const port = env.PORT ? Number(env.PORT) : await findFreeLoopbackPort();
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'log', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (hasExited) throw new Error(`Server exited during start-up:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Server did not become healthy within ${timeoutMs} ms:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${baseUrl}/health`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    baseUrl,
+    pid: child.pid ?? -1,
+    output: () => output,
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal);
+    },
+    exited,
+  };
+}
