@@ -1,0 +1,345 @@
+import { CumulocityError, type Principal } from '@depot/common';
+import {
+  assertCanModify,
+  assertCanRead,
+  InventoryService,
+  ManagedObjectEntity,
+  notFound,
+  readsOnlyOwn,
+  toManagedObjectRepresentation,
+  type Fragments,
+} from '@depot/inventory';
+import {
+  createStreamMeter,
+  STORAGE_DRIVER,
+  StorageNotFoundError,
+  StorageRangeError,
+  StreamTooLargeError,
+  type ByteRange,
+  type StorageDriver,
+} from '@depot/storage';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import { binaryEtag, etagMatches } from './binary-etag';
+import { chooseContentType } from './content-type';
+import { feedInto } from './feed-into';
+import { planDownload, type DownloadConditions, type DownloadPlan } from './plan-download';
+import {
+  INVENTORY_BINARIES_OPTIONS,
+  type InventoryBinariesModuleOptions,
+} from './inventory-binaries.options';
+
+/** Metadata of a new binary. */
+export interface BinaryMeta {
+  name?: string;
+  type?: string;
+  contentType?: string;
+  fragments?: Fragments;
+}
+
+export interface CreateBinaryOptions {
+  /** Byte limit for this upload (defaults to `MAX_BINARY_SIZE`). */
+  maxSize?: number;
+  /** Runs inside the insert's transaction (e.g. to record an application version with the archive). */
+  beforeCommit?: (manager: EntityManager, created: ManagedObjectEntity) => Promise<void>;
+}
+
+/** A blob that has been written and measured but that no row references yet. */
+export interface StoredContent {
+  key: string;
+  length: number;
+  md5: string;
+  sha256: string;
+}
+
+export interface BinaryListFilter {
+  ids?: string[];
+  type?: string;
+  owner?: string;
+  text?: string;
+  offset: number;
+  limit: number;
+  withTotal: boolean;
+}
+
+/** How many times a reader re-reads the row when a replace removed the blob it was about to open. */
+const OPEN_ATTEMPTS = 3;
+
+/**
+ * Binaries: streamed uploads, downloads, replaces and deletes. The blob is always written first and
+ * the row inserted or switched after it in one short transaction; any failure deletes the new blob,
+ * and an old blob is removed only after the commit that stopped referencing it.
+ */
+@Injectable()
+export class BinariesService {
+  private readonly logger = new Logger(BinariesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly inventory: InventoryService,
+    @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
+  ) {}
+
+  get maxBinarySize(): number {
+    return this.options.maxBinarySize;
+  }
+
+  /** Stores `content` and inserts its managed object; on any failure no row and no blob remain. */
+  async create(
+    principal: Principal,
+    meta: BinaryMeta,
+    content: Readable,
+    options: CreateBinaryOptions = {},
+  ): Promise<ManagedObjectEntity> {
+    const stored = await this.storeContent(principal, content, options.maxSize);
+    return this.commitNew(principal, meta, stored, options.beforeCommit);
+  }
+
+  /**
+   * Streams `content` through the meter into a fresh `<tenant>/<uuid>` key. Rejects with
+   * `inventory/Payload Too Large` as soon as `maxSize` is passed; a failed write leaves nothing.
+   */
+  async storeContent(
+    principal: Principal,
+    content: Readable,
+    maxSize = this.maxBinarySize,
+  ): Promise<StoredContent> {
+    const key = `${principal.tenantId}/${randomUUID()}`;
+    const meter = createStreamMeter({ limit: maxSize });
+    feedInto(content, meter);
+    try {
+      await this.storage.write(key, meter);
+    } catch (error) {
+      meter.destroy();
+      if (error instanceof StreamTooLargeError || meter.bytes > maxSize) throw tooLarge(maxSize);
+      throw error;
+    }
+    const { bytes, md5, sha256 } = meter.result;
+    return { key, length: bytes, md5, sha256 };
+  }
+
+  /** Inserts the row for stored content in one transaction; deletes the blob if that fails. */
+  async commitNew(
+    principal: Principal,
+    meta: BinaryMeta,
+    stored: StoredContent,
+    beforeCommit?: CreateBinaryOptions['beforeCommit'],
+  ): Promise<ManagedObjectEntity> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const now = new Date();
+        const created = manager.create(ManagedObjectEntity, {
+          tenantId: principal.tenantId,
+          owner: principal.userName,
+          name: meta.name ?? null,
+          type: meta.type ?? null,
+          fragments: meta.fragments ?? {},
+          creationTime: now,
+          lastUpdated: now,
+          storageKey: stored.key,
+          length: stored.length,
+          contentType: chooseContentType(meta.contentType, meta.type),
+          md5: stored.md5,
+          sha256: stored.sha256,
+          revpos: 1,
+        });
+        const saved = await manager.save(created);
+        if (beforeCommit) await beforeCommit(manager, saved);
+        return saved;
+      });
+    } catch (error) {
+      await this.discard(stored);
+      throw error;
+    }
+  }
+
+  /** Deletes stored content that will not be committed. */
+  async discard(stored: Pick<StoredContent, 'key'>): Promise<void> {
+    await this.inventory.deleteBlobQuietly(stored.key);
+  }
+
+  /** A binary in the caller's tenant that the caller may read (404 / 403 otherwise). */
+  async findOne(principal: Principal, id: string): Promise<ManagedObjectEntity> {
+    const object = await this.inventory.findInTenant(this.dataSource.manager, principal, id);
+    if (object.storageKey === null) throw notFound(id);
+    assertCanRead(principal, object);
+    return object;
+  }
+
+  /** The binary's bytes (or one range of them) with the row they belong to. */
+  async openContent(
+    principal: Principal,
+    id: string,
+    range?: ByteRange | ((object: ManagedObjectEntity) => ByteRange | undefined),
+  ): Promise<{ object: ManagedObjectEntity; stream: Readable; range?: ByteRange }> {
+    for (let attempt = 1; ; attempt++) {
+      const object = await this.findOne(principal, id);
+      const chosen = typeof range === 'function' ? range(object) : range;
+      try {
+        const stream = await this.storage.read(object.storageKey!, chosen);
+        return { object, stream, range: chosen };
+      } catch (error) {
+        // A replace or delete committed between reading the row and opening its blob: read again.
+        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) continue;
+        if (error instanceof StorageNotFoundError) throw notFound(id);
+        if (error instanceof StorageRangeError)
+          throw new CumulocityError(416, 'inventory/Range Not Satisfiable', error.message, {
+            'Content-Range': `bytes */${object.length ?? 0}`,
+          });
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Evaluates a download's conditions against the current row and, when bytes are to be sent, opens
+   * them. If a replace removed the blob in between, the row is read again: the reader gets the old
+   * or the new content, never a mix.
+   */
+  async openDownload(
+    principal: Principal,
+    id: string,
+    conditions: DownloadConditions,
+    withBody: boolean,
+  ): Promise<{ object: ManagedObjectEntity; plan: DownloadPlan; stream?: Readable }> {
+    for (let attempt = 1; ; attempt++) {
+      const object = await this.findOne(principal, id);
+      const plan = planDownload(
+        { etag: binaryEtag(object), lastModified: object.lastUpdated, length: object.length ?? 0 },
+        conditions,
+      );
+      if (!withBody || plan.status === 304 || plan.status === 416) return { object, plan };
+      try {
+        const stream = await this.storage.read(
+          object.storageKey!,
+          plan.status === 206 ? plan.range : undefined,
+        );
+        return { object, plan, stream };
+      } catch (error) {
+        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) continue;
+        if (error instanceof StorageNotFoundError) throw notFound(id);
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Replaces the content: new blob first, then the row switches to it in one transaction (checking
+   * `If-Match` against the locked row), then the old blob goes. Name, type and fragments stay.
+   */
+  async replace(
+    principal: Principal,
+    id: string,
+    content: Readable,
+    options: { contentType?: string; ifMatch?: string; maxSize?: number } = {},
+  ): Promise<ManagedObjectEntity> {
+    // Cheap checks before reading a byte: existence, rights, precondition.
+    const current = await this.findModifiable(this.dataSource.manager, principal, id);
+    assertPrecondition(current, options.ifMatch);
+    const stored = await this.storeContent(principal, content, options.maxSize);
+    let previousKey: string | null = null;
+    let updated: ManagedObjectEntity;
+    try {
+      updated = await this.dataSource.transaction(async (manager) => {
+        const object = await this.findModifiable(manager, principal, id, true);
+        assertPrecondition(object, options.ifMatch);
+        previousKey = object.storageKey;
+        const changes = {
+          storageKey: stored.key,
+          length: stored.length,
+          md5: stored.md5,
+          sha256: stored.sha256,
+          contentType: chooseContentType(options.contentType),
+          revpos: (object.revpos ?? 0) + 1,
+          lastUpdated: new Date(),
+        };
+        await manager.update(ManagedObjectEntity, { id: object.id, tenantId: object.tenantId }, changes);
+        return Object.assign(object, changes);
+      });
+    } catch (error) {
+      await this.discard(stored);
+      throw error;
+    }
+    if (previousKey !== null) await this.inventory.deleteBlobQuietly(previousKey);
+    return updated;
+  }
+
+  /** Deletes the row, then the blob. */
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.inventory.remove(principal, id, { binaryOnly: true });
+  }
+
+  /** One page of the tenant's binaries, newest last (by id), with the total when asked. */
+  async list(
+    principal: Principal,
+    filter: BinaryListFilter,
+  ): Promise<{ items: ManagedObjectEntity[]; total?: number }> {
+    if (!principal.tenantId) throw CumulocityError.forbidden();
+    const query = this.dataSource.manager
+      .createQueryBuilder(ManagedObjectEntity, 'mo')
+      .where('mo.tenant_id = :tenantId', { tenantId: principal.tenantId })
+      .andWhere('mo.storage_key IS NOT NULL');
+    if (filter.ids) query.andWhere('mo.id IN (:...ids)', { ids: filter.ids });
+    if (filter.type !== undefined) query.andWhere('mo.type = :type', { type: filter.type });
+    if (filter.owner !== undefined) query.andWhere('mo.owner = :owner', { owner: filter.owner });
+    if (readsOnlyOwn(principal)) query.andWhere('mo.owner = :self', { self: principal.userName });
+    if (filter.text !== undefined) {
+      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere(
+        new Brackets((text) =>
+          text
+            .where('mo.name ILIKE :pattern', { pattern })
+            .orWhere('mo.type ILIKE :pattern')
+            .orWhere('mo.content_type ILIKE :pattern'),
+        ),
+      );
+    }
+    query.orderBy('mo.id', 'ASC').offset(filter.offset).limit(filter.limit);
+    if (filter.withTotal) {
+      const [items, total] = await query.getManyAndCount();
+      return { items, total };
+    }
+    return { items: await query.getMany() };
+  }
+
+  /** Managed-object JSON of a binary (see `toManagedObjectRepresentation`). */
+  toRepresentation(object: ManagedObjectEntity, baseUrl: string): Record<string, unknown> {
+    return toManagedObjectRepresentation(object, baseUrl);
+  }
+
+  private async findModifiable(
+    manager: EntityManager,
+    principal: Principal,
+    id: string,
+    lock = false,
+  ): Promise<ManagedObjectEntity> {
+    const object = await this.inventory.findInTenant(manager, principal, id, lock);
+    if (object.storageKey === null) throw notFound(id);
+    assertCanModify(principal, object);
+    return object;
+  }
+}
+
+function assertPrecondition(object: ManagedObjectEntity, ifMatch: string | undefined): void {
+  if (ifMatch !== undefined && !etagMatches(ifMatch, binaryEtag(object), false))
+    throw CumulocityError.preconditionFailed(
+      'inventory',
+      'The binary has changed (If-Match does not match its ETag)',
+    );
+}
+
+export function tooLarge(limit: number): CumulocityError {
+  // The rest of the body is not read: the connection closes after the answer.
+  return new CumulocityError(
+    413,
+    'inventory/Payload Too Large',
+    `The binary exceeds the limit of ${limit} bytes`,
+    {
+      Connection: 'close',
+    },
+  );
+}

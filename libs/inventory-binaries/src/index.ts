@@ -1,0 +1,4 @@
+export * from './binaries.service';
+export * from './binary-etag';
+export * from './inventory-binaries.options';
+export * from './inventory-binaries.module';

@@ -1,0 +1,151 @@
+import {
+  buildCollection,
+  CumulocityError,
+  CurrentPrincipal,
+  MediaType,
+  parsePaging,
+  requestBaseUrl,
+  ResponseMediaType,
+  Role,
+  Roles,
+  type Principal,
+} from '@depot/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Head,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { BinariesService, tooLarge } from './binaries.service';
+import { BinaryUploadService } from './binary-upload.service';
+import type { DownloadConditions } from './plan-download';
+import { parseBinaryListQuery } from './parse-binary-list-query';
+import { sendBinary } from './send-binary';
+
+const READERS = [Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate];
+const WRITERS = [Role.InventoryAdmin, Role.InventoryCreate];
+
+/** `/inventory/binaries`: upload, list, download, replace, delete. */
+@Controller('inventory/binaries')
+export class InventoryBinariesController {
+  constructor(
+    private readonly binaries: BinariesService,
+    private readonly uploads: BinaryUploadService,
+  ) {}
+
+  @Post()
+  @Roles(...WRITERS)
+  @ResponseMediaType(MediaType.managedObject)
+  @HttpCode(HttpStatus.CREATED)
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<Record<string, unknown>> {
+    const object = await this.uploads.upload(principal, request, response);
+    const body = this.binaries.toRepresentation(object, requestBaseUrl(request));
+    response.setHeader('Location', body.self as string);
+    return body;
+  }
+
+  @Get()
+  @Roles(...READERS)
+  @ResponseMediaType(MediaType.managedObjectCollection)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    const paging = parsePaging(query, 'inventory');
+    const { items, total } = await this.binaries.list(principal, parseBinaryListQuery(query, paging));
+    const baseUrl = requestBaseUrl(request);
+    return buildCollection({
+      request,
+      property: 'managedObjects',
+      items: items.map((object) => this.binaries.toRepresentation(object, baseUrl)),
+      paging,
+      totalElements: total,
+    });
+  }
+
+  // Declared before GET so Express does not answer HEAD through the GET route (which opens the blob).
+  @Head(':id')
+  @Roles(...READERS)
+  async head(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await sendBinary(response, await this.binaries.openDownload(principal, id, conditionsOf(request), false));
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  async download(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    await sendBinary(response, await this.binaries.openDownload(principal, id, conditionsOf(request), true));
+  }
+
+  @Put(':id')
+  @Roles(...WRITERS)
+  @ResponseMediaType(MediaType.managedObject)
+  @HttpCode(HttpStatus.CREATED)
+  async replace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    assertHasBody(request, this.binaries.maxBinarySize);
+    const object = await this.binaries.replace(principal, id, request, {
+      contentType: request.headers['content-type'],
+      ifMatch: request.headers['if-match'],
+    });
+    return this.binaries.toRepresentation(object, requestBaseUrl(request));
+  }
+
+  @Delete(':id')
+  @Roles(...WRITERS)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.binaries.remove(principal, id);
+  }
+}
+
+function conditionsOf(request: Request): DownloadConditions {
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return {
+    range: header('range'),
+    ifRange: header('if-range'),
+    ifNoneMatch: header('if-none-match'),
+    ifModifiedSince: header('if-modified-since'),
+  };
+}
+
+/** A replace needs content: an absent or empty body is a 400, a declared oversize one a 413 at once. */
+function assertHasBody(request: Request, maxSize: number): void {
+  const declared = request.headers['content-length'];
+  const chunked = request.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (declared === undefined || Number(declared) === 0))
+    throw CumulocityError.badRequest(
+      'inventory',
+      'PUT /inventory/binaries/{id} needs the new content as its body',
+    );
+  if (declared !== undefined && Number(declared) > maxSize) throw tooLarge(maxSize);
+}

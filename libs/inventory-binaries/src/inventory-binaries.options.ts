@@ -1,0 +1,23 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+/** Options of `InventoryBinariesModule.forRoot`/`forRootAsync`. */
+export interface InventoryBinariesModuleOptions {
+  /** Largest binary in bytes (`MAX_BINARY_SIZE`), enforced while streaming. */
+  maxBinarySize: number;
+  sweeper?: {
+    /** Default true. A host with its own clean-up can switch it off. */
+    enabled?: boolean;
+    /** Only blobs and temp files older than this are removed (ms, default 1 hour). */
+    graceMs?: number;
+    /** Time between sweeps after the start-up one (ms, default 15 minutes). */
+    intervalMs?: number;
+  };
+}
+
+export const DEFAULT_SWEEP_GRACE_MS = 60 * 60 * 1000;
+export const DEFAULT_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+
+export const {
+  ConfigurableModuleClass: ConfigurableInventoryBinariesModule,
+  MODULE_OPTIONS_TOKEN: INVENTORY_BINARIES_OPTIONS,
+} = new ConfigurableModuleBuilder<InventoryBinariesModuleOptions>().setClassMethodName('forRoot').build();

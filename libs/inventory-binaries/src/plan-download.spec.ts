@@ -1,0 +1,70 @@
+import { parseRange, planDownload, type DownloadTarget } from './plan-download';
+
+const target: DownloadTarget = {
+  etag: '"abc"',
+  lastModified: new Date('2026-01-02T03:04:05.678Z'),
+  length: 100,
+};
+
+describe('parseRange', () => {
+  it.each([
+    ['bytes=0-0', { start: 0, end: 0 }],
+    ['bytes=10-19', { start: 10, end: 19 }],
+    ['bytes=90-', { start: 90, end: 99 }],
+    ['bytes=-1', { start: 99, end: 99 }],
+    ['bytes=-500', { start: 0, end: 99 }],
+    ['bytes=50-5000', { start: 50, end: 99 }],
+    ['BYTES = 1 - 2', { start: 1, end: 2 }],
+  ])('%s', (header, expected) => expect(parseRange(header, 100)).toEqual(expected));
+
+  it.each(['bytes=100-', 'bytes=200-300', 'bytes=-0'])('%s is unsatisfiable', (header) =>
+    expect(parseRange(header, 100)).toBe('unsatisfiable'),
+  );
+
+  it.each(['bytes=0-1,5-6', 'items=0-1', 'bytes=-', 'bytes=5-1', 'garbage'])('%s is ignored', (header) =>
+    expect(parseRange(header, 100)).toBe('ignore'),
+  );
+
+  it('finds nothing to satisfy in an empty file', () => {
+    expect(parseRange('bytes=0-', 0)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-5', 0)).toBe('unsatisfiable');
+  });
+});
+
+describe('planDownload', () => {
+  it('serves the whole content without conditions', () => {
+    expect(planDownload(target, {})).toEqual({ status: 200 });
+  });
+
+  it('answers 304 for a matching If-None-Match, weakly compared, or *', () => {
+    expect(planDownload(target, { ifNoneMatch: '"abc"' })).toEqual({ status: 304 });
+    expect(planDownload(target, { ifNoneMatch: '"x", W/"abc"' })).toEqual({ status: 304 });
+    expect(planDownload(target, { ifNoneMatch: '*' })).toEqual({ status: 304 });
+    expect(planDownload(target, { ifNoneMatch: '"other"' })).toEqual({ status: 200 });
+  });
+
+  it('uses If-Modified-Since only without If-None-Match', () => {
+    const later = 'Fri, 02 Jan 2026 03:04:05 GMT';
+    const earlier = 'Fri, 02 Jan 2026 03:04:04 GMT';
+    expect(planDownload(target, { ifModifiedSince: later })).toEqual({ status: 304 });
+    expect(planDownload(target, { ifModifiedSince: earlier })).toEqual({ status: 200 });
+    expect(planDownload(target, { ifModifiedSince: later, ifNoneMatch: '"other"' })).toEqual({ status: 200 });
+  });
+
+  it('serves a range, or 416 when it cannot be satisfied', () => {
+    expect(planDownload(target, { range: 'bytes=0-9' })).toEqual({
+      status: 206,
+      range: { start: 0, end: 9 },
+    });
+    expect(planDownload(target, { range: 'bytes=100-' })).toEqual({ status: 416 });
+  });
+
+  it('honours If-Range: the range only while the tag or date still matches', () => {
+    const range = 'bytes=0-9';
+    expect(planDownload(target, { range, ifRange: '"abc"' }).status).toBe(206);
+    expect(planDownload(target, { range, ifRange: '"stale"' }).status).toBe(200);
+    expect(planDownload(target, { range, ifRange: 'W/"abc"' }).status).toBe(200);
+    expect(planDownload(target, { range, ifRange: 'Fri, 02 Jan 2026 03:04:05 GMT' }).status).toBe(206);
+    expect(planDownload(target, { range, ifRange: 'Fri, 02 Jan 2026 03:04:06 GMT' }).status).toBe(200);
+  });
+});

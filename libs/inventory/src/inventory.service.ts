@@ -1,0 +1,124 @@
+import { CumulocityError, type Principal } from '@depot/common';
+import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { assertCanModify, assertCanRead } from './managed-object-access';
+import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
+import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
+import { parseManagedObjectId } from './parse-managed-object-id';
+
+/**
+ * Managed objects as far as binaries need them: read, partial update of name/type/fragments, and
+ * delete (row first, then its blob). Every query is scoped by the caller's tenant.
+ */
+@Injectable()
+export class InventoryService {
+  private readonly logger = new Logger(InventoryService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+  ) {}
+
+  /** The object if it exists in the caller's tenant and the caller may read it (404 / 403 otherwise). */
+  async findOne(principal: Principal, rawId: string): Promise<ManagedObjectEntity> {
+    const object = await this.findInTenant(this.dataSource.manager, principal, rawId);
+    assertCanRead(principal, object);
+    return object;
+  }
+
+  /**
+   * Merges `changes` into the object: `name`/`type` are set, other keys replace their fragment, a
+   * `null` removes it, read-only fields are ignored. The row is locked so two updates cannot lose
+   * each other's fragments.
+   */
+  async update(principal: Principal, rawId: string, changes: unknown): Promise<ManagedObjectEntity> {
+    if (typeof changes !== 'object' || changes === null || Array.isArray(changes))
+      throw CumulocityError.invalidData('inventory', 'The request body must be a JSON object');
+    const entries = Object.entries(changes as Record<string, unknown>).filter(
+      ([key]) => !READ_ONLY_FIELDS.has(key),
+    );
+    for (const [key, value] of entries) {
+      if (COLUMN_FIELDS.has(key) && value !== null && typeof value !== 'string')
+        throw CumulocityError.invalidData('inventory', `"${key}" must be a string`);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const object = await this.findInTenant(manager, principal, rawId, true);
+      assertCanModify(principal, object);
+      const fragments = { ...object.fragments };
+      for (const [key, value] of entries) {
+        if (key === 'name') object.name = value as string | null;
+        else if (key === 'type') object.type = value as string | null;
+        else if (value === null) delete fragments[key];
+        else fragments[key] = value;
+      }
+      object.fragments = fragments;
+      object.lastUpdated = new Date();
+      await manager.update(
+        ManagedObjectEntity,
+        { id: object.id, tenantId: object.tenantId },
+        {
+          name: object.name,
+          type: object.type,
+          // TypeORM's deep-partial type cannot express an open JSON object; the value is a plain one.
+          fragments: fragments as QueryDeepPartialEntity<Fragments>,
+          lastUpdated: object.lastUpdated,
+        },
+      );
+      return object;
+    });
+  }
+
+  /**
+   * Deletes the row, then (after commit) its blob. A crash in between leaves an unreferenced blob,
+   * which the sweeper removes; never a row without its bytes.
+   */
+  async remove(
+    principal: Principal,
+    rawId: string,
+    options: { binaryOnly?: boolean } = {},
+  ): Promise<ManagedObjectEntity> {
+    const removed = await this.dataSource.transaction(async (manager) => {
+      const object = await this.findInTenant(manager, principal, rawId, true);
+      if (options.binaryOnly && object.storageKey === null) throw notFound(rawId);
+      assertCanModify(principal, object);
+      await manager.delete(ManagedObjectEntity, { id: object.id, tenantId: object.tenantId });
+      return object;
+    });
+    if (removed.storageKey !== null) await this.deleteBlobQuietly(removed.storageKey);
+    return removed;
+  }
+
+  /** Deletes a blob that no row references any more; failures are left to the sweeper. */
+  async deleteBlobQuietly(key: string): Promise<void> {
+    try {
+      await this.storage.delete(key);
+    } catch (error) {
+      this.logger.warn(`Could not delete blob ${key}; the sweeper will retry: ${String(error)}`);
+    }
+  }
+
+  /** Loads by id within the caller's tenant (optionally locking the row); 404 when absent. */
+  async findInTenant(
+    manager: EntityManager,
+    principal: Principal,
+    rawId: string,
+    lock = false,
+  ): Promise<ManagedObjectEntity> {
+    const id = parseManagedObjectId(rawId);
+    // Fail closed: TypeORM would drop an undefined key from the where clause.
+    if (!principal.tenantId) throw notFound(rawId);
+    const object = await manager.findOne(ManagedObjectEntity, {
+      where: { id, tenantId: principal.tenantId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (!object) throw notFound(rawId);
+    return object;
+  }
+}
+
+export function notFound(rawId: string): CumulocityError {
+  return CumulocityError.notFound('inventory', `Managed object with id ${rawId} not found`);
+}

@@ -1,0 +1,51 @@
+import {
+  CurrentPrincipal,
+  MediaType,
+  requestBaseUrl,
+  ResponseMediaType,
+  Role,
+  Roles,
+  type Principal,
+} from '@depot/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { InventoryService } from './inventory.service';
+import { toManagedObjectRepresentation } from './managed-object.representation';
+
+/** `/inventory/managedObjects/{id}` for the objects Depot keeps (binaries and their metadata). */
+@Controller('inventory/managedObjects')
+export class ManagedObjectsController {
+  constructor(private readonly inventory: InventoryService) {}
+
+  @Get(':id')
+  @Roles(Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate)
+  @ResponseMediaType(MediaType.managedObject)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    const object = await this.inventory.findOne(principal, id);
+    return toManagedObjectRepresentation(object, requestBaseUrl(request));
+  }
+
+  @Put(':id')
+  @Roles(Role.InventoryAdmin, Role.InventoryCreate)
+  @ResponseMediaType(MediaType.managedObject)
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    const object = await this.inventory.update(principal, id, body);
+    return toManagedObjectRepresentation(object, requestBaseUrl(request));
+  }
+
+  @Delete(':id')
+  @Roles(Role.InventoryAdmin, Role.InventoryCreate)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.inventory.remove(principal, id);
+  }
+}

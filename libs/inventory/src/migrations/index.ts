@@ -1,0 +1,5 @@
+import { CreateManagedObjects1764150000000 } from './1764150000000-create-managed-objects';
+
+/** This library's migrations, in order; the server adds them to its migration list. */
+export const INVENTORY_MIGRATIONS = [CreateManagedObjects1764150000000];
+export { CreateManagedObjects1764150000000 };
