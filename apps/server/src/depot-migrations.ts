@@ -1,3 +1,4 @@
+import { INVENTORY_MIGRATIONS } from '@depot/inventory';
 // Every library's migrations, in dependency order. Add your library's list here (one line).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const DEPOT_MIGRATIONS: Function[] = [];
+export const DEPOT_MIGRATIONS: Function[] = [...INVENTORY_MIGRATIONS];

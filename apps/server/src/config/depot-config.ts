@@ -39,6 +39,8 @@ export interface DepotConfig {
     /** How long the 429 lasts, in seconds. */
     lockoutSeconds: number;
   };
+  /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
+  sweeper: { graceMs: number; intervalMs: number };
   /** Express `trust proxy` value; `false` ignores X-Forwarded-*. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];

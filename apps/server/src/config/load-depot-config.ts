@@ -94,6 +94,10 @@ export function loadDepotConfig(env: Env): DepotConfig {
       maxFailures: read.integer('AUTH_MAX_FAILURES', 5, 1),
       lockoutSeconds: read.integer('AUTH_LOCKOUT_SECONDS', 60, 1),
     },
+    sweeper: {
+      graceMs: read.integer('SWEEP_GRACE_SECONDS', 3600, 0) * 1000,
+      intervalMs: read.integer('SWEEP_INTERVAL_SECONDS', 900, 1) * 1000,
+    },
     trustProxy: read.trustProxy('TRUST_PROXY'),
     logLevels: LOG_LEVELS.slice(0, Math.max(LOG_LEVELS.indexOf(logLevel), 0) + 1),
   };
