@@ -1,16 +1,20 @@
 import type { Readable } from 'node:stream';
 
-/** Inclusive byte range, as in HTTP `Range: bytes=start-end`. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+/**
+ * A byte range as in HTTP `Range`: inclusive `start`-`end` (`bytes=start-end`), or the last
+ * `suffixLength` bytes (`bytes=-n`). Resolved like HTTP: `end` past the object is cut to its last
+ * byte, a suffix longer than the object means all of it; a `start` at or past the end, a zero
+ * suffix, or any range of an empty object is `StorageRangeError` (416).
+ */
+export type ByteRange = { start: number; end: number } | { suffixLength: number };
 
 export interface StoredObjectInfo {
   key: string;
   length: number;
-  /** When the object became visible (for the sweeper's grace period). */
+  /** When the object became visible, or a temp file was last written (for the sweeper's grace period). */
   modified: Date;
+  /** A leftover temp file of an unfinished write (filesystem driver); `delete(key)` removes it. */
+  temporary?: boolean;
 }
 
 /**

@@ -1,0 +1,174 @@
+import { resolveInside } from '@depot/common';
+import { Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { assertStorageKey } from './assert-storage-key';
+import { resolveByteRange } from './resolve-byte-range';
+import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
+import { InvalidStorageKeyError, StorageNotFoundError } from './storage.errors';
+
+/** Directory under the root for writes in progress: same filesystem, so `rename` is atomic. */
+const TEMP_DIR = '.tmp';
+const READ_HIGH_WATER_MARK = 1024 * 1024;
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await fs.open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Blobs as files under `root`. A key `t1/<name>` lives at `root/t1/ab/cd/<name>` (`abcd` from a hash of
+ * the name), so no directory holds more than a few hundred files even with millions of blobs. Writes go
+ * to `root/.tmp`, are fsynced, renamed into place and the directory fsynced: a reader sees the old file
+ * or the whole new one, and a crash leaves at most a temp file, which `list` reports for the sweeper.
+ */
+export class FilesystemStorageDriver implements StorageDriver {
+  readonly name = 'filesystem';
+  private readonly logger = new Logger(FilesystemStorageDriver.name);
+  private readonly root: string;
+  private readonly tempDir: string;
+  private tempDirReady: Promise<unknown> | undefined;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.tempDir = path.join(this.root, TEMP_DIR);
+  }
+
+  async write(key: string, source: Readable): Promise<{ length: number }> {
+    const target = this.pathOf(key);
+    await (this.tempDirReady ??= fs.mkdir(this.tempDir, { recursive: true }));
+    const temp = path.join(this.tempDir, `${randomUUID()}.tmp`);
+    // `flush` fsyncs before close, so the bytes are on disk before the rename makes them visible.
+    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true });
+    try {
+      await pipeline(source, sink);
+      const directory = path.dirname(target);
+      const firstCreated = await fs.mkdir(directory, { recursive: true });
+      await fs.rename(temp, target);
+      await this.syncNewPath(directory, firstCreated);
+      return { length: sink.bytesWritten };
+    } catch (error) {
+      await fs.rm(temp, { force: true }).catch((cleanup: Error) => {
+        this.logger.warn(`Could not remove temp file ${temp}: ${cleanup.message}`);
+      });
+      throw error;
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    const file = this.pathOf(key);
+    // Open first: a missing key fails here, and the open file survives a concurrent replace or delete.
+    const handle = await fs.open(file, 'r').catch((error: unknown) => {
+      throw isMissing(error) ? new StorageNotFoundError(key) : error;
+    });
+    try {
+      const { size } = await handle.stat();
+      const { start, end } = range ? resolveByteRange(key, range, size) : { start: 0, end: Infinity };
+      return handle.createReadStream({ start, end, highWaterMark: READ_HIGH_WATER_MARK });
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  async stat(key: string): Promise<StoredObjectInfo> {
+    const stats = await fs.stat(this.pathOf(key)).catch((error: unknown) => {
+      throw isMissing(error) ? new StorageNotFoundError(key) : error;
+    });
+    return { key, length: stats.size, modified: stats.mtime };
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.pathOf(key, { allowTemporary: true }), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
+    const directory = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (directory !== '') assertStorageKey(directory);
+    if (`${TEMP_DIR}/`.startsWith(prefix) || prefix.startsWith(`${TEMP_DIR}/`)) {
+      for await (const file of this.walk(this.tempDir, [TEMP_DIR])) {
+        if (file.key.startsWith(prefix)) yield { ...file, temporary: true };
+      }
+    }
+    if (directory.split('/')[0] === TEMP_DIR) return;
+    const start = directory === '' ? this.root : resolveInside(this.root, directory);
+    for await (const file of this.walk(start, directory === '' ? [] : directory.split('/'))) {
+      const key = this.keyOf(file.key);
+      if (key?.startsWith(prefix)) yield { ...file, key };
+    }
+  }
+
+  async ping(): Promise<void> {
+    await (this.tempDirReady ??= fs.mkdir(this.tempDir, { recursive: true }));
+    await fs.access(this.tempDir, fs.constants.R_OK | fs.constants.W_OK);
+  }
+
+  /** `t1/x` -> `root/t1/ab/cd/x`; `.tmp/<file>` only where a listed temp file may be named. */
+  private pathOf(key: string, options: { allowTemporary?: boolean } = {}): string {
+    const segments = assertStorageKey(key);
+    if (segments[0] === TEMP_DIR) {
+      if (options.allowTemporary && segments.length === 2) return resolveInside(this.root, key);
+      throw new InvalidStorageKeyError(key, 'reserved');
+    }
+    const name = segments[segments.length - 1];
+    const fan = createHash('sha1').update(name).digest('hex');
+    return resolveInside(
+      this.root,
+      [...segments.slice(0, -1), fan.slice(0, 2), fan.slice(2, 4), name].join('/'),
+    );
+  }
+
+  /** Inverse of `pathOf` for a root-relative file path; undefined for files that no key maps to. */
+  private keyOf(relative: string): string | undefined {
+    const segments = relative.split('/');
+    if (segments.length < 3 || segments[0] === TEMP_DIR) return undefined;
+    return [...segments.slice(0, -3), segments[segments.length - 1]].join('/');
+  }
+
+  /** Files below `directory` (depth first, streaming), keyed by their root-relative path. */
+  private async *walk(directory: string, segments: string[]): AsyncGenerator<StoredObjectInfo> {
+    let entries: AsyncIterable<import('node:fs').Dirent>;
+    try {
+      entries = await fs.opendir(directory);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for await (const entry of entries) {
+      const relative = [...segments, entry.name];
+      if (entry.isDirectory()) {
+        if (segments.length === 0 && entry.name === TEMP_DIR) continue;
+        yield* this.walk(path.join(directory, entry.name), relative);
+      } else if (entry.isFile()) {
+        const stats = await fs.stat(path.join(directory, entry.name)).catch((error: unknown) => {
+          if (isMissing(error)) return undefined;
+          throw error;
+        });
+        if (stats) yield { key: relative.join('/'), length: stats.size, modified: stats.mtime };
+      }
+    }
+  }
+
+  /** fsyncs the renamed file's directory, and the parents of directories `mkdir` just created. */
+  private async syncNewPath(directory: string, firstCreated: string | undefined): Promise<void> {
+    await syncDirectory(directory);
+    if (firstCreated === undefined) return;
+    for (let current = directory; current !== path.dirname(firstCreated);) {
+      current = path.dirname(current);
+      await syncDirectory(current);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { Logger } from '@nestjs/common';
+import { Client, S3Error, type BucketItem } from 'minio';
+import type { Readable } from 'node:stream';
+import { assertStorageKey } from './assert-storage-key';
+import { resolveByteRange } from './resolve-byte-range';
+import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
+import { StorageNotFoundError } from './storage.errors';
+
+export interface MinioStorageOptions {
+  endPoint: string;
+  port: number;
+  useSSL: boolean;
+  accessKey: string;
+  secretKey: string;
+  bucket: string;
+  region: string;
+}
+
+/**
+ * Bytes per multipart part. minio-js holds a part in memory before sending it (and picks 528 MiB parts
+ * for streams of unknown size), so parts are cut here: at most two are in memory per upload.
+ */
+export const MINIO_PART_SIZE = 16 * 1024 * 1024;
+
+const NOT_FOUND_CODES = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+
+function mapError(key: string, error: unknown): unknown {
+  return error instanceof S3Error && NOT_FOUND_CODES.has(error.code ?? '')
+    ? new StorageNotFoundError(key)
+    : error;
+}
+
+/**
+ * Cuts a stream into `size`-byte buffers; the last one is shorter (possibly empty). Rejects when the
+ * source errors or is destroyed, so a failed source never looks like a short one.
+ */
+async function* readParts(source: Readable, size: number): AsyncGenerator<Buffer> {
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    buffered += chunk.length;
+    while (buffered >= size) {
+      const part = Buffer.concat(chunks, size);
+      // Everything before the last chunk fitted into the part, so the rest is that chunk's tail.
+      const last = chunks[chunks.length - 1];
+      chunks = [last.subarray(last.length - (buffered - size))];
+      buffered -= size;
+      yield part;
+    }
+  }
+  yield Buffer.concat(chunks, buffered);
+}
+
+/**
+ * Blobs as objects in one S3/MinIO bucket, keys used as object names. Small objects are one PUT; larger
+ * ones are a multipart upload in `MINIO_PART_SIZE` parts (the next part is read while one is sent),
+ * completed only after the source ended cleanly and aborted on any failure, so a half-written object
+ * is never visible.
+ */
+export class MinioStorageDriver implements StorageDriver {
+  readonly name = 'minio';
+  private readonly logger = new Logger(MinioStorageDriver.name);
+  private readonly client: Client;
+  private bucketReady: Promise<void> | undefined;
+
+  constructor(private readonly options: MinioStorageOptions) {
+    this.client = new Client({
+      endPoint: options.endPoint,
+      port: options.port,
+      useSSL: options.useSSL,
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      region: options.region,
+      partSize: MINIO_PART_SIZE,
+    });
+  }
+
+  async write(key: string, source: Readable): Promise<{ length: number }> {
+    assertStorageKey(key);
+    try {
+      await this.ensureBucket();
+      const parts = readParts(source, MINIO_PART_SIZE);
+      const first = await parts.next();
+      const body = first.done ? Buffer.alloc(0) : first.value;
+      if (body.length < MINIO_PART_SIZE) {
+        await this.client.putObject(this.options.bucket, key, body, body.length);
+        return { length: body.length };
+      }
+      return await this.writeMultipart(key, body, parts);
+    } catch (error) {
+      source.destroy();
+      throw error;
+    }
+  }
+
+  async read(key: string, range?: ByteRange): Promise<Readable> {
+    assertStorageKey(key);
+    const { bucket } = this.options;
+    try {
+      if (!range) return await this.client.getObject(bucket, key);
+      const { length } = await this.stat(key);
+      const { start, end } = resolveByteRange(key, range, length);
+      return await this.client.getPartialObject(bucket, key, start, end - start + 1);
+    } catch (error) {
+      throw mapError(key, error);
+    }
+  }
+
+  async stat(key: string): Promise<StoredObjectInfo> {
+    assertStorageKey(key);
+    try {
+      const stat = await this.client.statObject(this.options.bucket, key);
+      return { key, length: stat.size, modified: stat.lastModified };
+    } catch (error) {
+      throw mapError(key, error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    assertStorageKey(key);
+    try {
+      await this.client.removeObject(this.options.bucket, key);
+    } catch (error) {
+      if (!(mapError(key, error) instanceof StorageNotFoundError)) throw error;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
+    if (prefix.includes('/')) assertStorageKey(`${prefix.slice(0, prefix.lastIndexOf('/'))}`);
+    const objects = this.client.listObjectsV2(this.options.bucket, prefix, true);
+    for await (const item of objects as AsyncIterable<BucketItem>) {
+      if (item.name) yield { key: item.name, length: item.size, modified: item.lastModified };
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.ensureBucket();
+    if (!(await this.client.bucketExists(this.options.bucket)))
+      throw new Error(`Bucket ${this.options.bucket} does not exist`);
+  }
+
+  private async writeMultipart(
+    key: string,
+    first: Buffer,
+    parts: AsyncGenerator<Buffer>,
+  ): Promise<{ length: number }> {
+    const { bucket } = this.options;
+    const uploadId = await this.client.initiateNewMultipartUpload(bucket, key, {});
+    try {
+      const etags: { part: number; etag: string }[] = [];
+      let length = 0;
+      let part: Buffer | undefined = first;
+      for (let partNumber = 1; part; partNumber++) {
+        const sent = this.client.uploadPart(
+          { bucketName: bucket, objectName: key, uploadID: uploadId, partNumber, headers: {} },
+          part,
+        );
+        const [{ etag }, following] = await Promise.all([sent, parts.next()]);
+        etags.push({ part: partNumber, etag });
+        length += part.length;
+        part = following.done || following.value.length === 0 ? undefined : following.value;
+      }
+      await this.client.completeMultipartUpload(bucket, key, uploadId, etags);
+      return { length };
+    } catch (error) {
+      await this.client.abortMultipartUpload(bucket, key, uploadId).catch((abort: Error) => {
+        this.logger.warn(`Could not abort multipart upload of ${key}: ${abort.message}`);
+      });
+      throw error;
+    }
+  }
+
+  /** Creates the bucket (in the configured region) on first use; retried after a failure. */
+  private ensureBucket(): Promise<void> {
+    this.bucketReady ??= (async () => {
+      const { bucket, region } = this.options;
+      if (await this.client.bucketExists(bucket)) return;
+      try {
+        await this.client.makeBucket(bucket, region);
+        this.logger.log(`Created bucket ${bucket} in ${region}`);
+      } catch (error) {
+        // Another process may have created it in the meantime.
+        if (!(error instanceof S3Error && error.code === 'BucketAlreadyOwnedByYou')) throw error;
+      }
+    })().catch((error: unknown) => {
+      this.bucketReady = undefined;
+      throw error;
+    });
+    return this.bucketReady;
+  }
+}
