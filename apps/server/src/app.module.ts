@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
 import { DatabaseModule } from '@depot/database';
+import { StorageModule } from '@depot/storage';
 import * as path from 'node:path';
 import { DEPOT_CONFIG, type DepotConfig } from './config/depot-config';
 import { DEPOT_MIGRATIONS } from './depot-migrations';
@@ -34,7 +35,7 @@ export class AppModule {
           migrations: DEPOT_MIGRATIONS,
         }),
         // Feature modules: one line each, configured from `config`.
-        // STORAGE: StorageModule.forRoot(config.storage) goes here once libs/storage exports it.
+        StorageModule.forRoot(config.storage),
       ],
       controllers: [HealthController],
       providers: [
