@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
+import { AuthModule, BasicAuthGuard } from '@depot/auth';
 import { DatabaseModule } from '@depot/database';
 import { StorageModule } from '@depot/storage';
 import * as path from 'node:path';
@@ -34,6 +35,7 @@ export class AppModule {
           embeddedDir: path.join(config.dataDir, 'postgres'),
           migrations: DEPOT_MIGRATIONS,
         }),
+        AuthModule.forRoot({ bootstrap: config.bootstrap, ...config.auth }),
         // Feature modules: one line each, configured from `config`.
         StorageModule.forRoot(config.storage),
       ],
@@ -42,7 +44,8 @@ export class AppModule {
         HealthService,
         { provide: APP_FILTER, useClass: CumulocityExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: CumulocityResponseInterceptor },
-        // Deny by default: routes declare @Roles, @Authenticated or @Public.
+        // Authenticate, then deny by default: routes declare @Roles, @Authenticated or @Public.
+        { provide: APP_GUARD, useExisting: BasicAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
     };

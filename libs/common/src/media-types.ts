@@ -14,6 +14,7 @@ export const MediaType = {
   userCollection: cumulocityMediaType('userCollection'),
   currentUser: cumulocityMediaType('currentUser'),
   tenant: cumulocityMediaType('tenant'),
+  tenantCollection: cumulocityMediaType('tenantCollection'),
   currentTenant: cumulocityMediaType('currentTenant'),
   roleCollection: cumulocityMediaType('roleCollection'),
   roleReference: cumulocityMediaType('roleReference'),

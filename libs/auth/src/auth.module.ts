@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthBootstrapService } from './auth-bootstrap.service';
+import { ConfigurableAuthModule } from './auth.options';
+import { AuthService } from './auth.service';
+import { BasicAuthGuard } from './basic-auth.guard';
+import { TenantEntity } from './tenant.entity';
+import { TenantsController } from './tenants.controller';
+import { TenantsService } from './tenants.service';
+import { UserEntity } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+/**
+ * Tenants, users, Basic authentication and Cumulocity's user/tenant API. The composition root
+ * registers `BasicAuthGuard` globally (before the roles guard).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity])],
+  controllers: [UsersController, TenantsController],
+  providers: [AuthService, BasicAuthGuard, TenantsService, UsersService, AuthBootstrapService],
+  exports: [AuthService, BasicAuthGuard, TenantsService, UsersService],
+})
+export class AuthModule extends ConfigurableAuthModule {}

@@ -1,0 +1,20 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+/** Options of `AuthModule.forRoot` / `forRootAsync`. */
+export interface AuthModuleOptions {
+  /** The first tenant and its administrator, created on first start. No password: generated and logged once. */
+  bootstrap: { tenant: string; user: string; password?: string };
+  /** How long verified credentials are cached (ms); 0 disables the cache. */
+  cacheTtlMs: number;
+  /** Failed logins for one user from one address before 429. */
+  maxFailures: number;
+  /** How long the 429 lasts (seconds). */
+  lockoutSeconds: number;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableAuthModule,
+  MODULE_OPTIONS_TOKEN: AUTH_OPTIONS,
+  OPTIONS_TYPE: AUTH_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: AUTH_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<AuthModuleOptions>().setClassMethodName('forRoot').build();

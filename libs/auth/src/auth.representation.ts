@@ -1,0 +1,80 @@
+import type { Role } from '@depot/common';
+import type { TenantEntity } from './tenant.entity';
+import type { UserEntity } from './user.entity';
+
+/** Cumulocity's JSON shapes for users, roles and tenants (absolute `self` links). */
+export function roleJson(role: Role, baseUrl: string) {
+  return { id: role, name: role, self: `${baseUrl}/user/roles/${role}` };
+}
+
+export function roleReferenceJson(user: UserEntity, role: Role, baseUrl: string) {
+  return { self: `${userSelf(user, baseUrl)}/roles/${role}`, role: roleJson(role, baseUrl) };
+}
+
+export function userSelf(user: UserEntity, baseUrl: string): string {
+  return `${baseUrl}/user/${encodeURIComponent(user.tenantId)}/users/${encodeURIComponent(user.userName)}`;
+}
+
+export function userJson(user: UserEntity, baseUrl: string) {
+  const self = userSelf(user, baseUrl);
+  return {
+    id: user.userName,
+    self,
+    userName: user.userName,
+    email: user.email ?? undefined,
+    firstName: user.firstName ?? undefined,
+    lastName: user.lastName ?? undefined,
+    enabled: user.enabled,
+    shouldResetPassword: false,
+    lastPasswordChange: user.lastPasswordChange.toISOString(),
+    roles: {
+      self: `${self}/roles`,
+      references: user.roles.map((role) => roleReferenceJson(user, role, baseUrl)),
+    },
+    groups: { self: `${self}/groups`, references: [] },
+  };
+}
+
+export function currentUserJson(user: UserEntity, baseUrl: string) {
+  return {
+    id: user.userName,
+    self: `${baseUrl}/user/currentUser`,
+    userName: user.userName,
+    email: user.email ?? undefined,
+    firstName: user.firstName ?? undefined,
+    lastName: user.lastName ?? undefined,
+    enabled: user.enabled,
+    shouldResetPassword: false,
+    lastPasswordChange: user.lastPasswordChange.toISOString(),
+    effectiveRoles: user.roles.map((role) => roleJson(role, baseUrl)),
+  };
+}
+
+export function tenantJson(tenant: TenantEntity, baseUrl: string) {
+  return {
+    id: tenant.id,
+    self: `${baseUrl}/tenant/tenants/${encodeURIComponent(tenant.id)}`,
+    company: tenant.company,
+    domain: tenant.domain,
+    adminName: tenant.adminName,
+    adminEmail: tenant.adminEmail ?? undefined,
+    status: tenant.status,
+    creationTime: tenant.created.toISOString(),
+    allowCreateTenants: false,
+    customProperties: {},
+  };
+}
+
+export function currentTenantJson(tenant: TenantEntity, baseUrl: string, canCreateTenants: boolean) {
+  return {
+    name: tenant.id,
+    domainName: tenant.domain,
+    self: `${baseUrl}/tenant/currentTenant`,
+    allowCreateTenants: canCreateTenants,
+    customProperties: {},
+    applications: {
+      self: `${baseUrl}/tenant/tenants/${encodeURIComponent(tenant.id)}/applications`,
+      references: [],
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { CumulocityError, type Principal } from '@depot/common';
+import { Repository } from 'typeorm';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
+import { CredentialsCache } from './credentials-cache';
+import { dummyPasswordHash, verifyPassword } from './hash-password';
+import { LoginThrottle, throttleKey } from './login-throttle';
+import { parseBasicAuth } from './parse-basic-auth';
+import { UserEntity } from './user.entity';
+
+/**
+ * Turns an Authorization header into a principal: Basic `tenant/user:password` or `user:password`
+ * (the bootstrap tenant), verified against the scrypt hash, cached briefly, and throttled per
+ * user and address after repeated failures.
+ */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+  private readonly cache: CredentialsCache;
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+  ) {
+    this.cache = new CredentialsCache(options.cacheTtlMs);
+    this.throttle = new LoginThrottle(options.maxFailures, options.lockoutSeconds);
+  }
+
+  async authenticate(authorization: string | undefined, address: string): Promise<Principal> {
+    if (!authorization)
+      throw CumulocityError.unauthorized('Full authentication is required to access this resource');
+    const cached = this.cache.get(authorization);
+    if (cached) return cached;
+    const credentials = parseBasicAuth(authorization);
+    if (!credentials)
+      throw CumulocityError.unauthorized('Invalid credentials! : Unsupported authorization header');
+    const tenantId = (credentials.tenant ?? this.options.bootstrap.tenant).toLowerCase();
+    const key = throttleKey(address, tenantId, credentials.userName);
+    const retryAfter = this.throttle.retryAfterSeconds(key);
+    if (retryAfter > 0) throw tooManyAttempts(retryAfter);
+
+    const user = await this.users.findOne({ where: { tenantId, userName: credentials.userName } });
+    // Hash even for unknown users so timing does not reveal which names exist.
+    const valid = await verifyPassword(
+      credentials.password,
+      user?.passwordHash ?? (await dummyPasswordHash()),
+    );
+    if (!user || !valid || !user.enabled) {
+      if (this.throttle.recordFailure(key) > 0)
+        this.logger.warn(`Too many failed logins for ${tenantId}/${credentials.userName} from ${address}`);
+      throw CumulocityError.unauthorized();
+    }
+    this.throttle.recordSuccess(key);
+    const principal: Principal = { tenantId: user.tenantId, userName: user.userName, roles: [...user.roles] };
+    this.cache.set(authorization, principal);
+    return principal;
+  }
+
+  /** Call after a password, role or enabled change, or a deletion: cached logins stop working at once. */
+  forgetUser(tenantId: string, userName: string): void {
+    this.cache.invalidateUser(tenantId, userName);
+  }
+
+  forgetTenant(tenantId: string): void {
+    this.cache.invalidateTenant(tenantId);
+  }
+}
+
+function tooManyAttempts(retryAfterSeconds: number): CumulocityError {
+  return new CumulocityError(
+    429,
+    'security/Too Many Requests',
+    `Too many failed login attempts; try again in ${retryAfterSeconds} s`,
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '@depot/common';
+
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  principal: Principal;
+  userKey: string;
+  expiresAt: number;
+}
+
+export function userKey(tenantId: string, userName: string): string {
+  return `${tenantId}\u0000${userName}`;
+}
+
+/**
+ * Verified credentials for a short while, so a request does not pay a password hash. Keyed by a
+ * SHA-256 of the whole Authorization header (never the password itself); only successful logins are
+ * stored, and a password change, role change or deletion drops the user's entries at once.
+ */
+export class CredentialsCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(authorization: string): Principal | undefined {
+    const key = cacheKey(authorization);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  set(authorization: string, principal: Principal): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= MAX_ENTRIES) this.prune();
+    this.entries.set(cacheKey(authorization), {
+      principal,
+      userKey: userKey(principal.tenantId, principal.userName),
+      expiresAt: this.now() + this.ttlMs,
+    });
+  }
+
+  invalidateUser(tenantId: string, userName: string): void {
+    const target = userKey(tenantId, userName);
+    for (const [key, entry] of this.entries) if (entry.userKey === target) this.entries.delete(key);
+  }
+
+  invalidateTenant(tenantId: string): void {
+    for (const [key, entry] of this.entries)
+      if (entry.principal.tenantId === tenantId) this.entries.delete(key);
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    // Still full: drop the oldest half (Map keeps insertion order).
+    if (this.entries.size >= MAX_ENTRIES) {
+      let drop = this.entries.size / 2;
+      for (const key of this.entries.keys()) {
+        if (drop-- <= 0) break;
+        this.entries.delete(key);
+      }
+    }
+  }
+}
+
+function cacheKey(authorization: string): string {
+  return createHash('sha256').update(authorization).digest('base64');
+}

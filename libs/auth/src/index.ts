@@ -1,0 +1,13 @@
+import { CreateTenantsAndUsers1764140000000 } from './migrations/1764140000000-create-tenants-and-users.migration';
+
+export * from './auth.options';
+export * from './auth.module';
+export * from './auth.service';
+export * from './basic-auth.guard';
+export * from './tenant.entity';
+export * from './user.entity';
+export * from './tenants.service';
+export * from './users.service';
+export * from './parse-basic-auth';
+
+export const AUTH_MIGRATIONS = [CreateTenantsAndUsers1764140000000];

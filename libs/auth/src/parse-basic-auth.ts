@@ -1,0 +1,25 @@
+/** Credentials from `Authorization: Basic base64(tenant/user:password)` or `base64(user:password)`. */
+export interface BasicCredentials {
+  /** Undefined for the `user:password` form (the bootstrap tenant). */
+  tenant?: string;
+  userName: string;
+  password: string;
+}
+
+/** Undefined when the header is missing, not Basic, or malformed. */
+export function parseBasicAuth(header: string | undefined): BasicCredentials | undefined {
+  if (!header) return undefined;
+  const match = /^basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  const login = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  const slash = login.indexOf('/');
+  if (slash === -1) return { userName: login, password };
+  const tenant = login.slice(0, slash);
+  const userName = login.slice(slash + 1);
+  if (!tenant || !userName) return undefined;
+  return { tenant, userName, password };
+}

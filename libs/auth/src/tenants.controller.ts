@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Authenticated,
+  buildCollection,
+  CurrentPrincipal,
+  MediaType,
+  parsePaging,
+  type Principal,
+  requestBaseUrl,
+  ResponseMediaType,
+  Role,
+  Roles,
+} from '@depot/common';
+import type { Request, Response } from 'express';
+import { currentTenantJson, tenantJson } from './auth.representation';
+import { parseCreateTenantDto } from './tenant.dto';
+import { TenantsService } from './tenants.service';
+
+/** Cumulocity's tenant API: the caller's tenant, and sub-tenants for the management tenant. */
+@Controller('tenant')
+export class TenantsController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @Get('currentTenant')
+  @Authenticated()
+  @ResponseMediaType(MediaType.currentTenant)
+  async currentTenant(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    const tenant = await this.tenants.get(principal.tenantId);
+    return currentTenantJson(tenant, requestBaseUrl(request), this.tenants.canManageTenants(principal));
+  }
+
+  @Get('tenants')
+  @Roles(Role.TenantManagementAdmin)
+  @ResponseMediaType(MediaType.tenantCollection)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ) {
+    const paging = parsePaging(query, 'tenants');
+    const [tenants, totalElements] = await this.tenants.list(principal, paging.offset, paging.pageSize);
+    const baseUrl = requestBaseUrl(request);
+    return buildCollection({
+      request,
+      property: 'tenants',
+      items: tenants.map((tenant) => tenantJson(tenant, baseUrl)),
+      paging,
+      totalElements,
+    });
+  }
+
+  @Post('tenants')
+  @Roles(Role.TenantManagementAdmin)
+  @ResponseMediaType(MediaType.tenant)
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const tenant = await this.tenants.create(principal, parseCreateTenantDto(body));
+    const json = tenantJson(tenant, requestBaseUrl(request));
+    response.setHeader('Location', json.self);
+    return json;
+  }
+
+  @Get('tenants/:tenantId')
+  @Authenticated()
+  @ResponseMediaType(MediaType.tenant)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenantId') tenantId: string,
+    @Req() request: Request,
+  ) {
+    return tenantJson(await this.tenants.getVisible(principal, tenantId), requestBaseUrl(request));
+  }
+}

@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ALL_ROLES, CumulocityError, hasAnyRole, Role, type Principal } from '@depot/common';
+import { randomInt } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
+import { hashPassword } from './hash-password';
+import type { CreateTenantDto } from './tenant.dto';
+import { TenantEntity } from './tenant.entity';
+import { UserEntity } from './user.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** Tenants: the bootstrap (management) tenant, and sub-tenants it creates with their admins. */
+@Injectable()
+export class TenantsService {
+  private readonly logger = new Logger(TenantsService.name);
+
+  constructor(
+    @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
+    @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  get managementTenantId(): string {
+    return this.options.bootstrap.tenant;
+  }
+
+  /** Only the management tenant's tenant admins may create or see other tenants. */
+  canManageTenants(principal: Principal): boolean {
+    return (
+      principal.tenantId === this.managementTenantId && hasAnyRole(principal, [Role.TenantManagementAdmin])
+    );
+  }
+
+  async get(tenantId: string): Promise<TenantEntity> {
+    const tenant = await this.tenants.findOne({ where: { id: tenantId } });
+    if (!tenant) throw CumulocityError.notFound('tenants', `Tenant ${tenantId} not found`);
+    return tenant;
+  }
+
+  /** A tenant the caller may see: its own, or any for the management tenant's tenant admin. */
+  async getVisible(principal: Principal, tenantId: string): Promise<TenantEntity> {
+    if (tenantId !== principal.tenantId && !this.canManageTenants(principal))
+      throw CumulocityError.notFound('tenants', `Tenant ${tenantId} not found`);
+    return this.get(tenantId);
+  }
+
+  async list(principal: Principal, offset: number, limit: number): Promise<[TenantEntity[], number]> {
+    this.assertCanManage(principal);
+    return this.tenants.findAndCount({ order: { created: 'ASC', id: 'ASC' }, skip: offset, take: limit });
+  }
+
+  /** Creates a tenant and its administrator (all roles) in one transaction. */
+  async create(principal: Principal, input: CreateTenantDto): Promise<TenantEntity> {
+    this.assertCanManage(principal);
+    const passwordHash = await hashPassword(input.adminPass);
+    const id = input.id ?? `t${randomInt(10_000_000, 100_000_000)}`;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const tenant = await manager.save(
+          manager.create(TenantEntity, {
+            id,
+            company: input.company,
+            domain: input.domain,
+            adminName: input.adminName,
+            adminEmail: input.adminEmail ?? null,
+          }),
+        );
+        await manager.insert(UserEntity, {
+          tenantId: tenant.id,
+          userName: input.adminName,
+          passwordHash,
+          email: input.adminEmail ?? null,
+          roles: tenantAdminRoles(),
+          lastPasswordChange: new Date(),
+        });
+        this.logger.log(
+          `Created tenant ${tenant.id} (${tenant.domain}) by ${principal.tenantId}/${principal.userName}`,
+        );
+        return tenant;
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+        throw CumulocityError.conflict(
+          'tenants',
+          `A tenant with id ${id} or domain ${input.domain} already exists`,
+          'Duplicate',
+        );
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the bootstrap tenant and its administrator if the tenant does not exist yet. Safe when
+   * several processes start at once: the insert that loses the race does nothing.
+   * Returns the generated password when one was generated (the caller prints it once).
+   */
+  async ensureBootstrap(generatePassword: () => string): Promise<{ created: boolean; password?: string }> {
+    const { tenant: tenantId, user: userName } = this.options.bootstrap;
+    const generated = this.options.bootstrap.password === undefined ? generatePassword() : undefined;
+    const password = this.options.bootstrap.password ?? generated ?? '';
+    const passwordHash = await hashPassword(password);
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = await manager
+        .createQueryBuilder()
+        .insert()
+        .into(TenantEntity)
+        .values({ id: tenantId, company: tenantId, domain: tenantId, adminName: userName, adminEmail: null })
+        .orIgnore()
+        .returning('id')
+        .execute();
+      if (inserted.raw.length === 0) return { created: false };
+      await manager.insert(UserEntity, {
+        tenantId,
+        userName,
+        passwordHash,
+        roles: [...ALL_ROLES],
+        lastPasswordChange: new Date(),
+      });
+      return { created: true, password: generated };
+    });
+  }
+
+  private assertCanManage(principal: Principal): void {
+    if (!this.canManageTenants(principal))
+      throw CumulocityError.forbidden('Only the management tenant can manage tenants');
+  }
+}
+
+/** A sub-tenant's admin manages its own tenant, but cannot create tenants. */
+function tenantAdminRoles(): Role[] {
+  return ALL_ROLES.filter((role) => role !== Role.TenantManagementAdmin);
+}

@@ -1,0 +1,103 @@
+import { CumulocityError, isRole, type Role } from '@depot/common';
+
+export interface CreateUserDto {
+  userName: string;
+  password: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  enabled: boolean;
+}
+
+export type UpdateUserDto = Partial<Omit<CreateUserDto, 'userName'>>;
+
+export interface ChangePasswordDto {
+  currentUserPassword: string;
+  newPassword: string;
+}
+
+// Cumulocity: no whitespace, slashes, "+", "$" or ":" in user names.
+const USER_NAME = /^[^\s/+$:\\]{1,1000}$/;
+
+function invalid(message: string): CumulocityError {
+  return CumulocityError.invalidData('users', message);
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('Request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function optionalString(body: Record<string, unknown>, name: string, max = 256): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > max)
+    throw invalid(`${name} must be a string of at most ${max} characters`);
+  return value;
+}
+
+export function assertValidUserName(userName: unknown): string {
+  if (typeof userName !== 'string' || !USER_NAME.test(userName))
+    throw invalid('userName must be 1-1000 characters without whitespace, "/", "\\", "+", "$" or ":"');
+  return userName;
+}
+
+export function assertValidPassword(password: unknown, name = 'password'): string {
+  if (typeof password !== 'string' || password.length < 6 || password.length > 256)
+    throw invalid(`${name} must be 6-256 characters`);
+  return password;
+}
+
+export function parseCreateUserDto(raw: unknown): CreateUserDto {
+  const body = asObject(raw);
+  const enabled = body.enabled;
+  if (enabled !== undefined && typeof enabled !== 'boolean') throw invalid('enabled must be true or false');
+  return {
+    userName: assertValidUserName(body.userName),
+    password: assertValidPassword(body.password),
+    email: optionalString(body, 'email'),
+    firstName: optionalString(body, 'firstName'),
+    lastName: optionalString(body, 'lastName'),
+    enabled: enabled ?? true,
+  };
+}
+
+export function parseUpdateUserDto(raw: unknown): UpdateUserDto {
+  const body = asObject(raw);
+  const update: UpdateUserDto = {};
+  if (body.password !== undefined) update.password = assertValidPassword(body.password);
+  if (body.enabled !== undefined) {
+    if (typeof body.enabled !== 'boolean') throw invalid('enabled must be true or false');
+    update.enabled = body.enabled;
+  }
+  for (const name of ['email', 'firstName', 'lastName'] as const) {
+    if (name in body) update[name] = optionalString(body, name) ?? '';
+  }
+  if (body.userName !== undefined && body.userName !== null) throw invalid('userName cannot be changed');
+  return update;
+}
+
+export function parseChangePasswordDto(raw: unknown): ChangePasswordDto {
+  const body = asObject(raw);
+  if (typeof body.currentUserPassword !== 'string') throw invalid('currentUserPassword is required');
+  return {
+    currentUserPassword: body.currentUserPassword,
+    newPassword: assertValidPassword(body.newPassword, 'newPassword'),
+  };
+}
+
+/** `{"role":{"self":".../user/roles/ROLE_X"}}` (or `{"role":{"id":"ROLE_X"}}`) → the role. */
+export function parseRoleReference(raw: unknown): Role {
+  const body = asObject(raw);
+  const role = body.role;
+  if (typeof role !== 'object' || role === null)
+    throw invalid('Body must be {"role":{"self":".../user/roles/<ROLE>"}}');
+  const { self, id, name } = role as Record<string, unknown>;
+  let candidate: unknown = id ?? name;
+  if (typeof self === 'string')
+    candidate = decodeURIComponent(self.replace(/\/+$/, '').split('/').pop() ?? '');
+  if (typeof candidate !== 'string' || !isRole(candidate))
+    throw invalid(`Unknown role ${JSON.stringify(candidate)}`);
+  return candidate;
+}

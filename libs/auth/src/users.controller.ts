@@ -1,0 +1,164 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  ALL_ROLES,
+  Authenticated,
+  buildCollection,
+  CurrentPrincipal,
+  MediaType,
+  parsePaging,
+  type Principal,
+  requestBaseUrl,
+  ResponseMediaType,
+  Role,
+  Roles,
+} from '@depot/common';
+import type { Request, Response } from 'express';
+import { currentUserJson, roleJson, roleReferenceJson, userJson } from './auth.representation';
+import {
+  parseChangePasswordDto,
+  parseCreateUserDto,
+  parseRoleReference,
+  parseUpdateUserDto,
+} from './user.dto';
+import { UsersService } from './users.service';
+
+const READ = [Role.UserManagementRead, Role.UserManagementAdmin];
+
+/** Cumulocity's user API: the current user, a tenant's users and their global roles. */
+@Controller('user')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('currentUser')
+  @Authenticated()
+  @ResponseMediaType(MediaType.currentUser)
+  async currentUser(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return currentUserJson(await this.users.current(principal), requestBaseUrl(request));
+  }
+
+  @Put('currentUser/password')
+  @Authenticated()
+  @HttpCode(200)
+  async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<void> {
+    await this.users.changeOwnPassword(principal, parseChangePasswordDto(body));
+  }
+
+  @Get('roles')
+  @Roles(...READ)
+  @ResponseMediaType(MediaType.roleCollection)
+  roles(@Req() request: Request, @Query() query: Record<string, unknown>) {
+    const paging = parsePaging(query, 'users');
+    const roles = ALL_ROLES.slice(paging.offset, paging.offset + paging.pageSize);
+    return buildCollection({
+      request,
+      property: 'roles',
+      items: roles.map((role) => roleJson(role, requestBaseUrl(request))),
+      paging,
+      totalElements: ALL_ROLES.length,
+    });
+  }
+
+  @Get(':tenant/users')
+  @Roles(...READ)
+  @ResponseMediaType(MediaType.userCollection)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ) {
+    const paging = parsePaging(query, 'users');
+    const [users, totalElements] = await this.users.list(principal, tenant, paging);
+    const baseUrl = requestBaseUrl(request);
+    return buildCollection({
+      request,
+      property: 'users',
+      items: users.map((user) => userJson(user, baseUrl)),
+      paging,
+      totalElements,
+    });
+  }
+
+  @Post(':tenant/users')
+  @Roles(Role.UserManagementAdmin)
+  @ResponseMediaType(MediaType.user)
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const user = await this.users.create(principal, tenant, parseCreateUserDto(body));
+    const json = userJson(user, requestBaseUrl(request));
+    response.setHeader('Location', json.self);
+    return json;
+  }
+
+  @Get(':tenant/users/:userName')
+  @Roles(...READ)
+  @ResponseMediaType(MediaType.user)
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Param('userName') userName: string,
+    @Req() request: Request,
+  ) {
+    return userJson(await this.users.get(principal, tenant, userName), requestBaseUrl(request));
+  }
+
+  @Put(':tenant/users/:userName')
+  @Roles(Role.UserManagementAdmin)
+  @ResponseMediaType(MediaType.user)
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Param('userName') userName: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+  ) {
+    const user = await this.users.update(principal, tenant, userName, parseUpdateUserDto(body));
+    return userJson(user, requestBaseUrl(request));
+  }
+
+  @Delete(':tenant/users/:userName')
+  @Roles(Role.UserManagementAdmin)
+  @HttpCode(204)
+  async delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Param('userName') userName: string,
+  ): Promise<void> {
+    await this.users.delete(principal, tenant, userName);
+  }
+
+  @Post(':tenant/users/:userName/roles')
+  @Roles(Role.UserManagementAdmin)
+  @ResponseMediaType(MediaType.roleReference)
+  async assignRole(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Param('userName') userName: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const role = parseRoleReference(body);
+    const user = await this.users.assignRole(principal, tenant, userName, role);
+    const json = roleReferenceJson(user, role, requestBaseUrl(request));
+    response.setHeader('Location', json.self);
+    return json;
+  }
+
+  @Delete(':tenant/users/:userName/roles/:role')
+  @Roles(Role.UserManagementAdmin)
+  @HttpCode(204)
+  async unassignRole(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Param('userName') userName: string,
+    @Param('role') role: string,
+  ): Promise<void> {
+    await this.users.unassignRole(principal, tenant, userName, parseRoleReference({ role: { id: role } }));
+  }
+}

@@ -1,0 +1,150 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { CumulocityError, hasAnyRole, type Paging, type Principal, type Role } from '@depot/common';
+import { Repository } from 'typeorm';
+import { AuthService } from './auth.service';
+import { hashPassword, verifyPassword } from './hash-password';
+import { TenantsService } from './tenants.service';
+import type { ChangePasswordDto, CreateUserDto, UpdateUserDto } from './user.dto';
+import { UserEntity } from './user.entity';
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Users of a tenant. Every call names the tenant and is checked against the caller: a tenant sees
+ * only its own users (another tenant is a 404), except the management tenant's tenant admin.
+ */
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly tenants: TenantsService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async current(principal: Principal): Promise<UserEntity> {
+    return this.find(principal.tenantId, principal.userName);
+  }
+
+  async list(
+    principal: Principal,
+    tenantId: string,
+    paging: Paging,
+  ): Promise<[UserEntity[], number | undefined]> {
+    await this.tenants.getVisible(principal, tenantId);
+    const query = {
+      where: { tenantId },
+      order: { userName: 'ASC' as const },
+      skip: paging.offset,
+      take: paging.pageSize,
+    };
+    if (paging.wantsTotal) return this.users.findAndCount(query);
+    return [await this.users.find(query), undefined];
+  }
+
+  async get(principal: Principal, tenantId: string, userName: string): Promise<UserEntity> {
+    await this.tenants.getVisible(principal, tenantId);
+    return this.find(tenantId, userName);
+  }
+
+  async create(principal: Principal, tenantId: string, input: CreateUserDto): Promise<UserEntity> {
+    await this.tenants.getVisible(principal, tenantId);
+    const user = this.users.create({
+      tenantId,
+      userName: input.userName,
+      passwordHash: await hashPassword(input.password),
+      email: input.email ?? null,
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+      enabled: input.enabled,
+      roles: [],
+      lastPasswordChange: new Date(),
+    });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+        throw CumulocityError.conflict(
+          'users',
+          `User ${input.userName} already exists in tenant ${tenantId}`,
+          'Duplicate',
+        );
+      throw error;
+    }
+  }
+
+  async update(
+    principal: Principal,
+    tenantId: string,
+    userName: string,
+    input: UpdateUserDto,
+  ): Promise<UserEntity> {
+    const user = await this.get(principal, tenantId, userName);
+    if (input.password !== undefined) {
+      user.passwordHash = await hashPassword(input.password);
+      user.lastPasswordChange = new Date();
+    }
+    if (input.enabled !== undefined) user.enabled = input.enabled;
+    if (input.email !== undefined) user.email = input.email || null;
+    if (input.firstName !== undefined) user.firstName = input.firstName || null;
+    if (input.lastName !== undefined) user.lastName = input.lastName || null;
+    await this.users.save(user);
+    this.auth.forgetUser(tenantId, userName);
+    return user;
+  }
+
+  async changeOwnPassword(principal: Principal, input: ChangePasswordDto): Promise<void> {
+    const user = await this.current(principal);
+    if (!(await verifyPassword(input.currentUserPassword, user.passwordHash)))
+      throw CumulocityError.invalidData('users', 'currentUserPassword is not correct');
+    user.passwordHash = await hashPassword(input.newPassword);
+    user.lastPasswordChange = new Date();
+    await this.users.save(user);
+    this.auth.forgetUser(user.tenantId, user.userName);
+  }
+
+  async delete(principal: Principal, tenantId: string, userName: string): Promise<void> {
+    const user = await this.get(principal, tenantId, userName);
+    if (user.tenantId === principal.tenantId && user.userName === principal.userName)
+      throw CumulocityError.invalidData('users', 'You cannot delete yourself');
+    await this.users.delete({ id: user.id, tenantId });
+    this.auth.forgetUser(tenantId, userName);
+    this.logger.log(`Deleted user ${tenantId}/${userName} by ${principal.tenantId}/${principal.userName}`);
+  }
+
+  /** Grants a role; a caller can only grant roles it holds itself (no escalation). */
+  async assignRole(
+    principal: Principal,
+    tenantId: string,
+    userName: string,
+    role: Role,
+  ): Promise<UserEntity> {
+    if (!hasAnyRole(principal, [role]))
+      throw CumulocityError.forbidden(`You cannot grant ${role}, which you do not have`);
+    const user = await this.get(principal, tenantId, userName);
+    if (!user.roles.includes(role)) {
+      user.roles = [...user.roles, role];
+      await this.users.save(user);
+      this.auth.forgetUser(tenantId, userName);
+    }
+    return user;
+  }
+
+  async unassignRole(principal: Principal, tenantId: string, userName: string, role: Role): Promise<void> {
+    const user = await this.get(principal, tenantId, userName);
+    if (!user.roles.includes(role))
+      throw CumulocityError.notFound('users', `User ${userName} does not have role ${role}`);
+    user.roles = user.roles.filter((candidate) => candidate !== role);
+    await this.users.save(user);
+    this.auth.forgetUser(tenantId, userName);
+  }
+
+  private async find(tenantId: string, userName: string): Promise<UserEntity> {
+    if (!tenantId || !userName) throw CumulocityError.notFound('users', 'User not found');
+    const user = await this.users.findOne({ where: { tenantId, userName } });
+    if (!user) throw CumulocityError.notFound('users', `User ${userName} not found`);
+    return user;
+  }
+}
