@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
 import { AuthModule, BasicAuthGuard } from '@depot/auth';
 import { DatabaseModule } from '@depot/database';
+import { InventoryBinariesModule } from '@depot/inventory-binaries';
 import { StorageModule } from '@depot/storage';
 import * as path from 'node:path';
 import { DEPOT_CONFIG, type DepotConfig } from './config/depot-config';
@@ -38,6 +39,10 @@ export class AppModule {
         AuthModule.forRoot({ bootstrap: config.bootstrap, ...config.auth }),
         // Feature modules: one line each, configured from `config`.
         StorageModule.forRoot(config.storage),
+        InventoryBinariesModule.forRoot({
+          maxBinarySize: config.limits.maxBinarySize,
+          sweeper: config.sweeper,
+        }),
       ],
       controllers: [HealthController],
       providers: [

@@ -1,0 +1,145 @@
+// Helpers for the binaries e2e suites: raw multipart bodies (exact control over part order, headers
+// and framing), raw HTTP requests, and residue checks against the real database and DATA_DIR.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import type { TestApp } from '../support/test-app';
+
+export interface Part {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  /** Extra raw header lines. */
+  headers?: string[];
+  body: Buffer | string;
+}
+
+export const BOUNDARY = 'depot-test-boundary-7d1f';
+
+/** A complete multipart/form-data body with the parts in the given order. */
+export function multipart(parts: Part[], boundary = BOUNDARY): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts)
+    chunks.push(partHead(part, boundary), Buffer.from(part.body), Buffer.from('\r\n'));
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+export function partHead(part: Omit<Part, 'body'>, boundary = BOUNDARY): Buffer {
+  let disposition = `form-data; name="${part.name}"`;
+  if (part.filename !== undefined) disposition += `; filename="${part.filename}"`;
+  const lines = [`--${boundary}`, `Content-Disposition: ${disposition}`];
+  if (part.contentType) lines.push(`Content-Type: ${part.contentType}`);
+  lines.push(...(part.headers ?? []));
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`);
+}
+
+export const multipartType = (boundary = BOUNDARY): string => `multipart/form-data; boundary=${boundary}`;
+
+export function randomContent(bytes: number): Buffer {
+  return randomBytes(bytes);
+}
+
+/** The managed_objects rows of the app's database. */
+export async function countRows(app: TestApp): Promise<number> {
+  const dataSource = app.app.get(DataSource);
+  const [{ count }] = (await dataSource.query(
+    'SELECT count(*)::int AS count FROM managed_objects',
+  )) as Array<{
+    count: number;
+  }>;
+  return count;
+}
+
+/** Every file under DATA_DIR/blobs, temp files included (root-relative paths). */
+export function blobFiles(dataDir: string): string[] {
+  const root = path.join(dataDir, 'blobs');
+  const found: string[] = [];
+  const walk = (directory: string): void => {
+    if (!existsSync(directory)) return;
+    for (const entry of readdirSync(directory)) {
+      const full = path.join(directory, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else found.push(path.relative(root, full));
+    }
+  };
+  walk(root);
+  return found;
+}
+
+/** Waits until `check` holds (polling), or fails with `what`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A plain request (any body, any headers) that resolves with the full response. */
+export function rawRequest(
+  baseUrl: string,
+  options: { method: string; path: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string },
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(new URL(options.path, baseUrl), {
+      method: options.method,
+      headers: options.headers,
+    });
+    request.on('error', reject);
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+      response.on('error', reject);
+    });
+    request.end(options.body);
+  });
+}
+
+/**
+ * Starts a request whose body the test writes itself; `response` resolves as soon as the server
+ * answers, even while the body is still being sent (how a 413 "without reading the rest" shows).
+ */
+export function openRequest(
+  baseUrl: string,
+  options: { method: string; path: string; headers?: http.OutgoingHttpHeaders },
+): { request: http.ClientRequest; response: Promise<RawResponse> } {
+  const request = http.request(new URL(options.path, baseUrl), {
+    method: options.method,
+    headers: options.headers,
+  });
+  const response = new Promise<RawResponse>((resolve, reject) => {
+    request.on('error', reject);
+    request.on('response', (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const done = (): void =>
+        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks) });
+      incoming.on('end', done);
+      incoming.on('error', done);
+      incoming.on('aborted', done);
+    });
+  });
+  // Write errors after the answer (the server closed the connection) are expected.
+  request.on('error', () => undefined);
+  return { request, response };
+}
+
+export function json(response: RawResponse): Record<string, unknown> {
+  return JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
+}
