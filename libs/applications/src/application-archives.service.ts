@@ -1,0 +1,229 @@
+import { CumulocityError, Role, type Principal } from '@depot/common';
+import { ManagedObjectEntity } from '@depot/inventory';
+import { BinariesService } from '@depot/inventory-binaries';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Readable } from 'node:stream';
+import type { DataSource } from 'typeorm';
+import { ApplicationEntity, ApplicationType } from './application.entity';
+import { applicationSelf } from './application.representation';
+import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
+import { ApplicationsService, applicationNotFound } from './applications.service';
+import { archiveTypeOf } from './archive-type';
+import { InvalidArchiveError } from './archive/invalid-archive.error';
+import { validateArchive, type ArchiveLimits, type ValidatedArchive } from './archive/validate-archive';
+
+/** An entry of `GET .../binaries` (`{"attachments":[...]}`). */
+export interface ArchiveAttachment {
+  id: string;
+  name: string;
+  length: number;
+  contentType: string;
+  created: string;
+  downloadUrl: string;
+}
+
+export interface StoreArchiveOptions {
+  /** Name of the archive binary (default `<contextPath>.zip`). */
+  fileName?: string;
+  /** The result of `validateArchive` for exactly these bytes, when the caller already has it. */
+  validated?: ValidatedArchive;
+}
+
+const ZIP_CONTENT_TYPE = 'application/zip';
+const CHUNK_SIZE = 1024 * 1024;
+
+/**
+ * The archives (versions) of hosted applications: validated zips stored as binaries of type
+ * `c8y_applications_storage_<appId>`, one of which is active.
+ */
+@Injectable()
+export class ApplicationArchivesService {
+  private readonly logger = new Logger(ApplicationArchivesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly binaries: BinariesService,
+    @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
+  ) {}
+
+  /** Limits every archive and plugin zip is validated against. */
+  get limits(): ArchiveLimits {
+    return { maxEntries: this.options.maxArchiveEntries, maxInflatedSize: this.options.maxArchiveInflated };
+  }
+
+  /** Validates `zip` (422, nothing stored, when it is refused), stores it and makes it the active version. */
+  async upload(
+    principal: Principal,
+    rawId: string,
+    zip: Buffer,
+    fileName?: string,
+  ): Promise<ManagedObjectEntity> {
+    // Cheap 404 and the expensive validation before waiting for the lock.
+    const application = await this.applications.findOne(principal, rawId);
+    assertHosted(application);
+    const validated = await validateArchive(zip, this.limits);
+    return this.applications.withApplicationLock(principal, application.id, (locked) =>
+      this.storeAndActivate(principal, locked, zip, { fileName, validated }),
+    );
+  }
+
+  /**
+   * Stores `zip` as a new archive of `application` and, in the same transaction that records it,
+   * makes it the active version and copies its root `cumulocity.json` into the manifest. Then drops
+   * inactive archives beyond the retention count. Validates the zip unless `options.validated` is
+   * given; a HOSTED archive needs `index.html` at its root unless its manifest says it is a package.
+   * Call it inside {@link ApplicationsService.withApplicationLock} for the same application.
+   * On any failure nothing is stored and the active version is unchanged.
+   */
+  async storeAndActivate(
+    principal: Principal,
+    application: ApplicationEntity,
+    zip: Buffer,
+    options: StoreArchiveOptions = {},
+  ): Promise<ManagedObjectEntity> {
+    const validated = options.validated ?? (await validateArchive(zip, this.limits));
+    assertServable(application, validated);
+    const archive = await this.binaries.create(
+      archivePrincipal(principal),
+      {
+        name: options.fileName || `${application.contextPath ?? application.name}.zip`,
+        type: archiveTypeOf(application.id),
+        contentType: ZIP_CONTENT_TYPE,
+      },
+      chunksOf(zip),
+      {
+        maxSize: this.options.maxArchiveSize,
+        beforeCommit: async (manager, created) => {
+          const changes: Partial<ApplicationEntity> = {
+            activeVersionId: created.id,
+            lastUpdated: new Date(),
+          };
+          if (validated.manifest) changes.manifest = validated.manifest;
+          // TypeORM's deep-partial type cannot express the open JSON manifest; the value is a plain one.
+          const result = await manager.update(
+            ApplicationEntity,
+            { id: application.id, tenantId: application.tenantId },
+            changes as never,
+          );
+          if (result.affected !== 1) throw applicationNotFound(application.id);
+        },
+      },
+    );
+    this.logger.log(
+      `Application ${application.id} of ${application.tenantId}: archive ${archive.id} is active`,
+    );
+    await this.pruneArchives(principal, application, archive.id);
+    return archive;
+  }
+
+  /** The application's archives, oldest first. */
+  async list(
+    principal: Principal,
+    rawId: string,
+    baseUrl: string,
+  ): Promise<{ attachments: ArchiveAttachment[] }> {
+    const application = await this.applications.findOne(principal, rawId);
+    const archives = await this.applications.archivesOf(this.dataSource.manager, application);
+    return {
+      attachments: archives.map((archive) => ({
+        id: archive.id,
+        name: archive.name ?? `${archive.id}.zip`,
+        length: archive.length ?? 0,
+        contentType: archive.contentType ?? ZIP_CONTENT_TYPE,
+        created: archive.creationTime.toISOString(),
+        downloadUrl: `${applicationSelf(application, baseUrl)}/binaries/${archive.id}`,
+      })),
+    };
+  }
+
+  /** The archive `archiveId` of the application (404 for anything else). */
+  async findArchive(principal: Principal, rawId: string, archiveId: string): Promise<ManagedObjectEntity> {
+    const application = await this.applications.findOne(principal, rawId);
+    return this.applications.findArchive(application, archiveId);
+  }
+
+  /**
+   * Opens an archive's bytes for a download. The application role was checked by the caller; the
+   * archive is read on the application service's behalf, whatever the caller's inventory roles.
+   */
+  openDownload(
+    principal: Principal,
+    archive: ManagedObjectEntity,
+    conditions: Parameters<BinariesService['openDownload']>[2],
+    withBody: boolean,
+  ): ReturnType<BinariesService['openDownload']> {
+    return this.binaries.openDownload(archivePrincipal(principal), archive.id, conditions, withBody);
+  }
+
+  /** Deletes an inactive archive (409 for the active one). */
+  async remove(principal: Principal, rawId: string, archiveId: string): Promise<void> {
+    await this.applications.withApplicationLock(principal, rawId, async (application) => {
+      const archive = await this.applications.findArchive(application, archiveId);
+      if (archive.id === application.activeVersionId)
+        throw CumulocityError.conflict(
+          'applications',
+          `Archive ${archive.id} is the active version of application ${application.id}; activate another first`,
+        );
+      await this.binaries.remove(archivePrincipal(principal), archive.id);
+    });
+  }
+
+  /** Keeps the newest `archiveRetention` archives and the active one; failures are only logged. */
+  private async pruneArchives(
+    principal: Principal,
+    application: ApplicationEntity,
+    activeId: string,
+  ): Promise<void> {
+    const archives = await this.applications.archivesOf(this.dataSource.manager, application);
+    const surplus = archives
+      .slice(0, Math.max(0, archives.length - this.options.archiveRetention))
+      .filter((archive) => archive.id !== activeId);
+    for (const archive of surplus) {
+      try {
+        await this.binaries.remove(archivePrincipal(principal), archive.id);
+      } catch (error) {
+        this.logger.warn(
+          `Could not prune archive ${archive.id} of application ${application.id}: ${String(error)}`,
+        );
+      }
+    }
+  }
+}
+
+/** Archives belong to the application, not to the caller's inventory rights: act as inventory admin. */
+function archivePrincipal(principal: Principal): Principal {
+  return { tenantId: principal.tenantId, userName: principal.userName, roles: [Role.InventoryAdmin] };
+}
+
+function assertHosted(application: ApplicationEntity): void {
+  if (application.type !== ApplicationType.Hosted)
+    throw CumulocityError.invalidData(
+      'applications',
+      `Only HOSTED applications have archives (this one is ${application.type})`,
+    );
+}
+
+/** A hosted archive must be servable: `index.html` at the root, unless it is a package (plugin, blueprint). */
+function assertServable(application: ApplicationEntity, validated: ValidatedArchive): void {
+  assertHosted(application);
+  const manifest = validated.manifest;
+  const isPackage =
+    manifest !== undefined && (manifest.isPackage === true || typeof manifest.package === 'string');
+  if (isPackage) return;
+  if (!validated.entries.some((entry) => !entry.isDirectory && entry.name === 'index.html'))
+    throw new InvalidArchiveError(
+      'missing index.html',
+      'a web application archive needs index.html at its root',
+    );
+}
+
+function chunksOf(buffer: Buffer): Readable {
+  return Readable.from(
+    (function* () {
+      for (let offset = 0; offset < buffer.length; offset += CHUNK_SIZE)
+        yield buffer.subarray(offset, offset + CHUNK_SIZE);
+    })(),
+  );
+}

@@ -1,0 +1,296 @@
+import { CumulocityError, type Principal } from '@depot/common';
+import { InventoryService, ManagedObjectEntity } from '@depot/inventory';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ApplicationEntity, ApplicationType } from './application.entity';
+import { archiveTypeOf } from './archive-type';
+import { parseApplicationBody, type ApplicationChanges } from './parse-application-body';
+import { withAdvisoryLock } from './with-advisory-lock';
+
+export interface ApplicationListFilter {
+  name?: string;
+  /** Any of these types. */
+  types?: string[];
+  /** Owning tenant id. */
+  owner?: string;
+  /** Tenant the application is available to (its owner: there are no subscriptions across tenants). */
+  tenant?: string;
+  offset: number;
+  limit: number;
+  withTotal: boolean;
+}
+
+/** How long a change waits for another change of the same application (ms). */
+const LOCK_TIMEOUT_MS = 30_000;
+
+const UNIQUE_FIELDS: Record<string, string> = {
+  uq_applications_tenant_name: 'name',
+  uq_applications_tenant_key: 'key',
+  uq_applications_tenant_context_path: 'contextPath',
+};
+
+export function applicationNotFound(id: string): CumulocityError {
+  return CumulocityError.notFound('applications', `Could not find application by ID ${id}`);
+}
+
+/** Ids are positive bigints; anything else names no application (404, never a database error). */
+export function parseApplicationId(raw: string): string {
+  if (!/^[1-9][0-9]{0,17}$/.test(raw)) throw applicationNotFound(raw);
+  return raw;
+}
+
+/**
+ * Applications of the caller's tenant: create, read, list, partial update and delete (with their
+ * archives). Every query is scoped by the caller's tenant; every change of one application is
+ * serialised across processes by {@link ApplicationsService.withApplicationLock}.
+ */
+@Injectable()
+export class ApplicationsService {
+  private readonly logger = new Logger(ApplicationsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly inventory: InventoryService,
+  ) {}
+
+  async create(principal: Principal, body: unknown): Promise<ApplicationEntity> {
+    const changes = parseApplicationBody(body);
+    if (changes.name === undefined) throw CumulocityError.invalidData('applications', '"name" is required');
+    if (changes.key === undefined) throw CumulocityError.invalidData('applications', '"key" is required');
+    if (changes.type === undefined) throw CumulocityError.invalidData('applications', '"type" is required');
+    const tenantId = requireTenant(principal);
+    const now = new Date();
+    const application = this.dataSource.manager.create(ApplicationEntity, {
+      tenantId,
+      owner: tenantId,
+      name: changes.name,
+      key: changes.key,
+      type: changes.type,
+      availability: changes.availability ?? 'PRIVATE',
+      contextPath: changes.contextPath ?? null,
+      externalUrl: changes.externalUrl ?? null,
+      manifest: changes.manifest ?? null,
+      // Read-only on creation: there is no archive yet.
+      activeVersionId: null,
+      extra: withoutNulls(changes.extra),
+      creationTime: now,
+      lastUpdated: now,
+    });
+    assertComplete(application);
+    try {
+      return await this.dataSource.manager.save(application);
+    } catch (error) {
+      throw duplicateOr(error, application);
+    }
+  }
+
+  /** An application of the caller's tenant (404 otherwise). */
+  async findOne(
+    principal: Principal,
+    rawId: string,
+    manager = this.dataSource.manager,
+  ): Promise<ApplicationEntity> {
+    const id = parseApplicationId(rawId);
+    const tenantId = requireTenant(principal, rawId);
+    const application = await manager.findOne(ApplicationEntity, { where: { id, tenantId } });
+    if (!application) throw applicationNotFound(rawId);
+    return application;
+  }
+
+  /** The HOSTED application served under `/apps/{contextPath}` in `tenantId`, if any. */
+  findHostedByContextPath(tenantId: string, contextPath: string): Promise<ApplicationEntity | null> {
+    if (!tenantId) return Promise.resolve(null);
+    return this.dataSource.manager.findOne(ApplicationEntity, {
+      where: { tenantId, contextPath, type: ApplicationType.Hosted },
+    });
+  }
+
+  /** One page of the tenant's applications, by id, with the total when asked. */
+  async list(
+    principal: Principal,
+    filter: ApplicationListFilter,
+  ): Promise<{ items: ApplicationEntity[]; total?: number }> {
+    const tenantId = requireTenant(principal);
+    const query = this.dataSource.manager
+      .createQueryBuilder(ApplicationEntity, 'app')
+      .where('app.tenant_id = :tenantId', { tenantId });
+    if (filter.name !== undefined) query.andWhere('app.name = :name', { name: filter.name });
+    if (filter.types !== undefined) query.andWhere('app.type IN (:...types)', { types: filter.types });
+    if (filter.owner !== undefined) query.andWhere('app.owner = :owner', { owner: filter.owner });
+    if (filter.tenant !== undefined) query.andWhere('app.tenant_id = :tenant', { tenant: filter.tenant });
+    query.orderBy('app.id', 'ASC').offset(filter.offset).limit(filter.limit);
+    if (filter.withTotal) {
+      const [items, total] = await query.getManyAndCount();
+      return { items, total };
+    }
+    return { items: await query.getMany() };
+  }
+
+  /**
+   * Partial update: modelled fields are set, other client fields merged (`null` removes one),
+   * read-only fields ignored. `type` cannot change; `activeVersionId` must name one of the
+   * application's own archives (404 otherwise).
+   */
+  async update(principal: Principal, rawId: string, body: unknown): Promise<ApplicationEntity> {
+    const changes = parseApplicationBody(body);
+    return this.withApplicationLock(principal, rawId, async (current) => {
+      if (changes.type !== undefined && changes.type !== current.type)
+        throw CumulocityError.invalidData('applications', `"type" cannot be changed (it is ${current.type})`);
+      const next = applyChanges(current, changes);
+      if (changes.activeVersionId !== undefined && changes.activeVersionId !== current.activeVersionId)
+        await this.assertOwnArchive(current, changes.activeVersionId);
+      assertComplete(next);
+      next.lastUpdated = new Date();
+      try {
+        await this.dataSource.manager.update(
+          ApplicationEntity,
+          { id: current.id, tenantId: current.tenantId },
+          {
+            name: next.name,
+            key: next.key,
+            availability: next.availability,
+            contextPath: next.contextPath,
+            externalUrl: next.externalUrl,
+            // TypeORM's deep-partial type cannot express an open JSON object; the values are plain ones.
+            manifest: next.manifest as QueryDeepPartialEntity<Record<string, unknown>> | null,
+            activeVersionId: next.activeVersionId,
+            extra: next.extra as QueryDeepPartialEntity<Record<string, unknown>>,
+            lastUpdated: next.lastUpdated,
+          },
+        );
+      } catch (error) {
+        throw duplicateOr(error, next);
+      }
+      return next;
+    });
+  }
+
+  /**
+   * Deletes the application and its archives in one transaction, then the archives' blobs (a blob
+   * left by a crash in between is the sweeper's).
+   */
+  async remove(principal: Principal, rawId: string): Promise<void> {
+    const keys = await this.withApplicationLock(principal, rawId, (application) =>
+      this.dataSource.transaction(async (manager) => {
+        const archives = await this.archivesOf(manager, application);
+        await manager.delete(ApplicationEntity, { id: application.id, tenantId: application.tenantId });
+        if (archives.length > 0)
+          await manager.delete(
+            ManagedObjectEntity,
+            archives.map((archive) => archive.id),
+          );
+        return archives.map((archive) => archive.storageKey).filter((key): key is string => key !== null);
+      }),
+    );
+    for (const key of keys) await this.inventory.deleteBlobQuietly(key);
+    this.logger.log(`Deleted application ${rawId} of ${principal.tenantId} with ${keys.length} archive(s)`);
+  }
+
+  /**
+   * Runs `fn` while holding the application's lock, with the application as it is once the lock is
+   * held. Every change that reads and then writes an application's state (upload and activation of
+   * archives, plugin and file changes, PUT, DELETE) goes through here, so two requests, even in two
+   * server processes, cannot lose each other's change.
+   *
+   * The lock is a PostgreSQL session advisory lock named after the application id: it spans long
+   * work (reading and writing blobs) without a long transaction; waiting polls and holds no pool
+   * connection; a crashed process releases it with its connection. After 30 s of waiting the call
+   * fails with 409 `applications/Conflict`. Do not nest it for the same application: the inner call
+   * would wait for the outer one until it times out.
+   */
+  async withApplicationLock<T>(
+    principal: Principal,
+    rawId: string,
+    fn: (application: ApplicationEntity) => Promise<T>,
+  ): Promise<T> {
+    const first = await this.findOne(principal, rawId);
+    return withAdvisoryLock(
+      this.dataSource,
+      `depot:application:${first.id}`,
+      async () => fn(await this.findOne(principal, first.id)),
+      { timeoutMs: LOCK_TIMEOUT_MS, resource: 'applications' },
+    );
+  }
+
+  /** The application's archives (binaries of type `c8y_applications_storage_<id>`), oldest first. */
+  archivesOf(manager: EntityManager, application: ApplicationEntity): Promise<ManagedObjectEntity[]> {
+    return manager
+      .createQueryBuilder(ManagedObjectEntity, 'mo')
+      .where('mo.tenant_id = :tenantId', { tenantId: application.tenantId })
+      .andWhere('mo.type = :type', { type: archiveTypeOf(application.id) })
+      .andWhere('mo.storage_key IS NOT NULL')
+      .orderBy('mo.id', 'ASC')
+      .getMany();
+  }
+
+  /** One archive of the application (404 `applications/Not Found` for anything else). */
+  async findArchive(
+    application: ApplicationEntity,
+    archiveId: string,
+    manager = this.dataSource.manager,
+  ): Promise<ManagedObjectEntity> {
+    const archive = /^[1-9][0-9]{0,17}$/.test(archiveId)
+      ? await manager.findOne(ManagedObjectEntity, {
+          where: { id: archiveId, tenantId: application.tenantId, type: archiveTypeOf(application.id) },
+        })
+      : null;
+    if (!archive || archive.storageKey === null)
+      throw CumulocityError.notFound(
+        'applications',
+        `Archive ${archiveId} of application ${application.id} not found`,
+      );
+    return archive;
+  }
+
+  private async assertOwnArchive(application: ApplicationEntity, archiveId: string | null): Promise<void> {
+    if (archiveId !== null) await this.findArchive(application, archiveId);
+  }
+}
+
+function requireTenant(principal: Principal, rawId?: string): string {
+  // Fail closed: TypeORM would drop an undefined key from the where clause.
+  if (!principal.tenantId)
+    throw rawId === undefined ? CumulocityError.forbidden() : applicationNotFound(rawId);
+  return principal.tenantId;
+}
+
+function withoutNulls(extra: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(extra).filter(([, value]) => value !== null));
+}
+
+function applyChanges(current: ApplicationEntity, changes: ApplicationChanges): ApplicationEntity {
+  const next = Object.assign(new ApplicationEntity(), current);
+  if (changes.name !== undefined) next.name = changes.name;
+  if (changes.key !== undefined) next.key = changes.key;
+  if (changes.availability !== undefined) next.availability = changes.availability;
+  if (changes.contextPath !== undefined) next.contextPath = changes.contextPath;
+  if (changes.externalUrl !== undefined) next.externalUrl = changes.externalUrl;
+  if (changes.manifest !== undefined) next.manifest = changes.manifest;
+  if (changes.activeVersionId !== undefined) next.activeVersionId = changes.activeVersionId;
+  next.extra = withoutNulls({ ...current.extra, ...changes.extra });
+  return next;
+}
+
+/** What each type needs once the changes are applied. */
+function assertComplete(application: ApplicationEntity): void {
+  if (application.type === ApplicationType.Hosted && !application.contextPath)
+    throw CumulocityError.invalidData('applications', 'A HOSTED application needs a "contextPath"');
+  if (application.type === ApplicationType.External && !application.externalUrl)
+    throw CumulocityError.invalidData('applications', 'An EXTERNAL application needs an "externalUrl"');
+}
+
+/** Maps a unique violation to 409 `applications/Duplicate`, naming the clashing property. */
+function duplicateOr(error: unknown, application: ApplicationEntity): unknown {
+  if (!(error instanceof QueryFailedError)) return error;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  if (driverError.code !== '23505') return error;
+  const field = UNIQUE_FIELDS[driverError.constraint ?? ''] ?? 'name';
+  const value = field === 'contextPath' ? application.contextPath : application[field as 'name' | 'key'];
+  return CumulocityError.conflict(
+    'applications',
+    `Application for tenant ${application.tenantId} with properties ( ${field}:${value} ) already exists`,
+    'Duplicate',
+  );
+}

@@ -1,0 +1,5 @@
+import { CreateApplications1764160000000 } from './1764160000000-create-applications';
+
+/** This library's migrations, in order (after the inventory's); the server adds them to its list. */
+export const APPLICATIONS_MIGRATIONS = [CreateApplications1764160000000];
+export { CreateApplications1764160000000 };
