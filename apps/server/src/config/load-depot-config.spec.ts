@@ -1,0 +1,89 @@
+import * as path from 'node:path';
+import { ConfigError, loadDepotConfig } from './load-depot-config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadDepotConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadDepotConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadDepotConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      dataDir: path.resolve('./data'),
+      databaseUrl: undefined,
+      storage: { driver: 'filesystem', root: path.resolve('./data/blobs') },
+      bootstrap: { tenant: 'management', user: 'admin', password: undefined },
+      limits: {
+        maxBinarySize: 1024 ** 3,
+        maxArchiveSize: 200 * 1024 ** 2,
+        maxArchiveEntries: 10_000,
+        maxArchiveInflated: 1024 ** 3,
+        archiveRetention: 10,
+      },
+      trustProxy: false,
+    });
+  });
+
+  it('reads sizes with units', () => {
+    const config = loadDepotConfig({
+      MAX_BINARY_SIZE: '512KiB',
+      MAX_ARCHIVE_SIZE: '10MB',
+      MAX_ARCHIVE_INFLATED: '2G',
+    });
+    expect(config.limits.maxBinarySize).toBe(512 * 1024);
+    expect(config.limits.maxArchiveSize).toBe(10_000_000);
+    expect(config.limits.maxArchiveInflated).toBe(2 * 1024 ** 3);
+  });
+
+  it('requires MinIO settings only with the MinIO driver', () => {
+    expect(loadDepotConfig({ MINIO_PORT: 'junk-is-ignored' }).storage.driver).toBe('filesystem');
+    const problems = problemsOf({ STORAGE_DRIVER: 'minio', MINIO_PORT: 'x' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('MINIO_ENDPOINT'),
+        expect.stringContaining('MINIO_ACCESS_KEY'),
+        expect.stringContaining('MINIO_SECRET_KEY'),
+        expect.stringContaining('MINIO_BUCKET'),
+        expect.stringContaining('MINIO_PORT'),
+      ]),
+    );
+    const config = loadDepotConfig({
+      STORAGE_DRIVER: 'minio',
+      MINIO_ENDPOINT: '127.0.0.1',
+      MINIO_ACCESS_KEY: 'a',
+      MINIO_SECRET_KEY: 'b',
+      MINIO_BUCKET: 'depot',
+    });
+    expect(config.storage).toEqual({
+      driver: 'minio',
+      endPoint: '127.0.0.1',
+      port: 9000,
+      useSSL: false,
+      accessKey: 'a',
+      secretKey: 'b',
+      bucket: 'depot',
+      region: 'us-east-1',
+    });
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf({
+      PORT: 'http',
+      STORAGE_DRIVER: 's3',
+      DATABASE_URL: 'mysql://x',
+      MAX_BINARY_SIZE: 'lots',
+      ARCHIVE_RETENTION: '0',
+      BOOTSTRAP_TENANT: 'Bad Tenant',
+      BOOTSTRAP_PASSWORD: 'short',
+      LOG_LEVEL: 'chatty',
+    });
+    expect(problems).toHaveLength(8);
+  });
+});
