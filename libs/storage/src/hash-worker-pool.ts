@@ -85,7 +85,8 @@ export class HashWorkerPool {
     if (this.workers) return this.workers;
     const workers = new Map<MeterAlgorithm, Worker>();
     for (const algorithm of METER_ALGORITHMS) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algorithm } });
+      // No inherited `-r` hooks (ts loaders cost ~50 MiB per worker): the source is plain JS.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { algorithm } });
       worker.unref();
       worker.on('message', (reply: WorkerReply) => this.deliver(algorithm, reply));
       worker.on('error', (error) => this.fail(workers, error));
