@@ -58,15 +58,15 @@ export class TenantsService {
     const id = input.id ?? `t${randomInt(10_000_000, 100_000_000)}`;
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const tenant = await manager.save(
-          manager.create(TenantEntity, {
-            id,
-            company: input.company,
-            domain: input.domain,
-            adminName: input.adminName,
-            adminEmail: input.adminEmail ?? null,
-          }),
-        );
+        // insert, not save: save() would silently update an existing tenant with the same id.
+        await manager.insert(TenantEntity, {
+          id,
+          company: input.company,
+          domain: input.domain,
+          adminName: input.adminName,
+          adminEmail: input.adminEmail ?? null,
+        });
+        const tenant = await manager.findOneByOrFail(TenantEntity, { id });
         await manager.insert(UserEntity, {
           tenantId: tenant.id,
           userName: input.adminName,
