@@ -25,6 +25,8 @@ const common = {
 };
 
 module.exports = {
+  // A global option (ignored inside a project): e2e suites start servers and databases.
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -37,7 +39,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { basicAuth } from '../support/test-app';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+
+/** Reads the postmaster pid of the cluster, if one is running. */
+function postmasterRunning(dataDir: string): boolean {
+  return existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'));
+}
+
+describe('embedded PostgreSQL across restarts', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'depot-restart-'));
+  chmodSync(dataDir, 0o755);
+  // DATABASE_URL empty: the server starts its own embedded cluster in DATA_DIR/postgres.
+  const env = { DATA_DIR: dataDir, DATABASE_URL: '' };
+  let server: SpawnedServer | undefined;
+
+  afterAll(async () => {
+    if (server) {
+      server.kill('SIGTERM');
+      await server.exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints a generated password once, keeps data across a clean stop and a SIGKILL', async () => {
+    server = await spawnServer(env);
+    const generated = /Generated password for management\/admin: (\S+)/.exec(server.output());
+    expect(generated).not.toBeNull();
+    const admin = basicAuth('management', 'admin', generated![1]);
+
+    const created = await fetch(`${server.baseUrl}/user/management/users`, {
+      method: 'POST',
+      headers: { Authorization: admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userName: 'survivor', password: 'survivor-pw' }),
+    });
+    expect(created.status).toBe(201);
+
+    // Clean stop: the cluster stops with the server.
+    server.kill('SIGTERM');
+    await server.exited;
+    expect(postmasterRunning(dataDir)).toBe(false);
+
+    server = await spawnServer(env);
+    expect(server.output()).not.toContain('Generated password');
+    expect(server.output()).not.toContain('Initialising embedded PostgreSQL');
+    const survivor = await fetch(`${server.baseUrl}/user/currentUser`, {
+      headers: { Authorization: basicAuth('management', 'survivor', 'survivor-pw') },
+    });
+    expect(survivor.status).toBe(200);
+
+    // SIGKILL leaves the postmaster behind; the next start must stop it and carry on.
+    server.kill('SIGKILL');
+    await server.exited;
+    server = await spawnServer(env);
+    const again = await fetch(`${server.baseUrl}/user/currentUser`, { headers: { Authorization: admin } });
+    expect(again.status).toBe(200);
+  });
+});
