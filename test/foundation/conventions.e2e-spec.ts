@@ -162,6 +162,33 @@ describe('Cumulocity conventions', () => {
       expect(response.body.userName).toBe(userName);
     });
 
+    it('streams a PUT /inventory/binaries/{id} body untouched, even when it claims to be JSON', async () => {
+      const created = await request(t.server)
+        .post('/inventory/binaries')
+        .set('Authorization', t.auth())
+        .set('Accept', 'application/json')
+        .field('object', JSON.stringify({ name: 'raw.json', type: 'application/json' }))
+        .attach('file', Buffer.from('{}'), { filename: 'raw.json', contentType: 'application/json' });
+      expect(created.status).toBe(201);
+      const notJson = '{"truncated": ';
+      const replaced = await request(t.server)
+        .put(`/inventory/binaries/${created.body.id}`)
+        .set('Authorization', t.auth())
+        .set('Content-Type', 'APPLICATION/JSON')
+        .send(notJson);
+      expect(replaced.status).toBe(201);
+      const content = await request(t.server)
+        .get(`/inventory/binaries/${created.body.id}`)
+        .set('Authorization', t.auth())
+        .buffer(true)
+        .parse((response, done) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(null, Buffer.concat(chunks)));
+        });
+      expect((content.body as Buffer).toString()).toBe(notJson);
+    });
+
     it('does not parse a text/plain body as JSON', async () => {
       const response = await request(t.server)
         .post('/user/management/users')
@@ -217,7 +244,11 @@ describe('Cumulocity conventions', () => {
   it('reports health without credentials', async () => {
     const response = await request(t.server).get('/health');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'UP', database: { status: 'UP' } });
+    expect(response.body).toMatchObject({
+      status: 'UP',
+      database: { status: 'UP' },
+      storage: { status: 'UP', driver: 'filesystem' },
+    });
   });
 });
 

@@ -186,16 +186,13 @@ describe('user and tenant API', () => {
 
     it('rejects duplicates and bad bodies', async () => {
       await createTenant(t, 'dupe');
-      const again = await request(t.server)
-        .post('/tenant/tenants')
-        .set('Authorization', t.auth())
-        .send({
-          id: 'dupe',
-          company: 'x',
-          domain: 'other.example.com',
-          adminName: 'a',
-          adminPass: 'long-enough',
-        });
+      const again = await request(t.server).post('/tenant/tenants').set('Authorization', t.auth()).send({
+        id: 'dupe',
+        company: 'x',
+        domain: 'other.example.com',
+        adminName: 'a',
+        adminPass: 'long-enough',
+      });
       expect(again.status).toBe(409);
       const bad = await request(t.server)
         .post('/tenant/tenants')
