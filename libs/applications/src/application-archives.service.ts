@@ -1,5 +1,5 @@
 import { CumulocityError, Role, type Principal } from '@depot/common';
-import { ManagedObjectEntity } from '@depot/inventory';
+import { ManagedObjectEntity, type Fragments } from '@depot/inventory';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -28,6 +28,8 @@ export interface StoreArchiveOptions {
   fileName?: string;
   /** The result of `validateArchive` for exactly these bytes, when the caller already has it. */
   validated?: ValidatedArchive;
+  /** Fragments recorded on the new archive's managed object (e.g. the version it was built from). */
+  fragments?: Fragments;
 }
 
 const ZIP_CONTENT_TYPE = 'application/zip';
@@ -91,6 +93,7 @@ export class ApplicationArchivesService {
         name: options.fileName || `${application.contextPath ?? application.name}.zip`,
         type: archiveTypeOf(application.id),
         contentType: ZIP_CONTENT_TYPE,
+        fragments: options.fragments,
       },
       chunksOf(zip),
       {
