@@ -2,6 +2,7 @@ import { CumulocityError, Role, type Principal } from '@depot/common';
 import { ManagedObjectEntity, type Fragments } from '@depot/inventory';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -46,9 +47,20 @@ export class ApplicationArchivesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly applications: ApplicationsService,
-    private readonly binaries: BinariesService,
+    private readonly moduleRef: ModuleRef,
     @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
   ) {}
+
+  private binariesService?: BinariesService;
+
+  /**
+   * The host's `BinariesService`, wherever its `InventoryBinariesModule.forRoot(...)` was imported
+   * (a configured module cannot be imported a second time without a second set of routes).
+   */
+  private get binaries(): BinariesService {
+    this.binariesService ??= this.moduleRef.get(BinariesService, { strict: false });
+    return this.binariesService;
+  }
 
   /** Limits every archive and plugin zip is validated against. */
   get limits(): ArchiveLimits {

@@ -1,18 +1,24 @@
+import { InventoryModule } from '@depot/inventory';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationEntity } from './application.entity';
+import { ApplicationArchivesController } from './application-archives.controller';
 import { ApplicationArchivesService } from './application-archives.service';
-import { ApplicationsService } from './applications.service';
+import { ApplicationsController } from './applications.controller';
 import { ConfigurableApplicationsModule } from './applications.options';
+import { ApplicationsService } from './applications.service';
+import { HostedAppFilesService } from './serving/hosted-app-files.service';
+import { HostedAppsController } from './serving/hosted-apps.controller';
 
 /**
  * Hosted and external applications, their archives (versions) and serving under `/apps`.
- * `ApplicationsModule.forRoot({ ...limits, extractionCacheDir, binaries })` (or `forRootAsync`); needs
- * a TypeORM data source, a `STORAGE_DRIVER` and the `BinariesService` of `binaries` in scope.
+ * `ApplicationsModule.forRoot({ ...limits, extractionCacheDir })` (or `forRootAsync`); needs a TypeORM
+ * data source, a `STORAGE_DRIVER` and `InventoryBinariesModule.forRoot(...)` somewhere in the app.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApplicationEntity])],
-  providers: [ApplicationsService, ApplicationArchivesService],
+  imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule],
+  controllers: [ApplicationsController, ApplicationArchivesController, HostedAppsController],
+  providers: [ApplicationsService, ApplicationArchivesService, HostedAppFilesService],
   exports: [ApplicationsService, ApplicationArchivesService],
 })
 export class ApplicationsModule extends ConfigurableApplicationsModule {}

@@ -1,9 +1,4 @@
-import {
-  ConfigurableModuleBuilder,
-  type DynamicModule,
-  type ForwardReference,
-  type Type,
-} from '@nestjs/common';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
 
 /** Options of `ApplicationsModule.forRoot`/`forRootAsync`. */
 export interface ApplicationsModuleOptions {
@@ -21,23 +16,12 @@ export interface ApplicationsModuleOptions {
   extractionCacheSize?: number;
 }
 
-type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
-
 export const {
   ConfigurableModuleClass: ConfigurableApplicationsModule,
   MODULE_OPTIONS_TOKEN: APPLICATIONS_OPTIONS,
 } = new ConfigurableModuleBuilder<ApplicationsModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras(
-    // `binaries`: the host's `InventoryBinariesModule.forRoot(...)` instance (the very same object it
-    // imports itself), which provides the BinariesService archives are stored with.
-    // `isGlobal` (default true): ApplicationsService and ApplicationArchivesService can be injected
-    // anywhere (the plugins module builds on them) without importing a second configured instance.
-    { binaries: undefined as ModuleImport | undefined, isGlobal: true },
-    (definition, extras) => ({
-      ...definition,
-      global: extras.isGlobal,
-      imports: [...(definition.imports ?? []), ...(extras.binaries ? [extras.binaries] : [])],
-    }),
-  )
+  // Global by default: the plugins module injects ApplicationsService and ApplicationArchivesService
+  // without importing a second configured instance.
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();

@@ -1,0 +1,154 @@
+import {
+  buildCollection,
+  CurrentPrincipal,
+  MediaType,
+  parsePaging,
+  requestBaseUrl,
+  ResponseMediaType,
+  Role,
+  Roles,
+  type Principal,
+} from '@depot/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { toApplicationRepresentation } from './application.representation';
+import { ApplicationsService, type ApplicationListFilter } from './applications.service';
+import { parseApplicationListQuery } from './parse-application-list-query';
+
+const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
+const ADMINS = [Role.ApplicationManagementAdmin];
+
+/** `/application/applications` and its `applicationsBy...` lists. */
+@Controller('application')
+export class ApplicationsController {
+  constructor(private readonly applications: ApplicationsService) {}
+
+  @Post('applications')
+  @Roles(...ADMINS)
+  @HttpCode(HttpStatus.CREATED)
+  @ResponseMediaType(MediaType.application)
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<Record<string, unknown>> {
+    const application = await this.applications.create(principal, body);
+    const representation = toApplicationRepresentation(application, requestBaseUrl(request));
+    response.setHeader('Location', representation.self as string);
+    return representation;
+  }
+
+  @Get('applications')
+  @Roles(...READERS)
+  @ResponseMediaType(MediaType.applicationCollection)
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    return this.page(principal, query, request, {});
+  }
+
+  @Get('applicationsByName/:name')
+  @Roles(...READERS)
+  @ResponseMediaType(MediaType.applicationCollection)
+  listByName(
+    @CurrentPrincipal() principal: Principal,
+    @Param('name') name: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    return this.page(principal, query, request, { name });
+  }
+
+  @Get('applicationsByOwner/:tenant')
+  @Roles(...READERS)
+  @ResponseMediaType(MediaType.applicationCollection)
+  listByOwner(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    return this.page(principal, query, request, { owner: tenant });
+  }
+
+  @Get('applicationsByTenant/:tenant')
+  @Roles(...READERS)
+  @ResponseMediaType(MediaType.applicationCollection)
+  listByTenant(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenant') tenant: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    return this.page(principal, query, request, { tenant });
+  }
+
+  @Get('applications/:id')
+  @Roles(...READERS)
+  @ResponseMediaType(MediaType.application)
+  async detail(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    return toApplicationRepresentation(
+      await this.applications.findOne(principal, id),
+      requestBaseUrl(request),
+    );
+  }
+
+  @Put('applications/:id')
+  @Roles(...ADMINS)
+  @ResponseMediaType(MediaType.application)
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Req() request: Request,
+  ): Promise<Record<string, unknown>> {
+    const application = await this.applications.update(principal, id, body);
+    return toApplicationRepresentation(application, requestBaseUrl(request));
+  }
+
+  @Delete('applications/:id')
+  @Roles(...ADMINS)
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.applications.remove(principal, id);
+  }
+
+  private async page(
+    principal: Principal,
+    query: Record<string, unknown>,
+    request: Request,
+    fixed: Partial<ApplicationListFilter>,
+  ): Promise<unknown> {
+    const paging = parsePaging(query, 'applications');
+    const filter = { ...parseApplicationListQuery(query, paging), ...fixed };
+    const { items, total } = await this.applications.list(principal, filter);
+    const baseUrl = requestBaseUrl(request);
+    return buildCollection({
+      request,
+      property: 'applications',
+      items: items.map((application) => toApplicationRepresentation(application, baseUrl)),
+      paging,
+      totalElements: total,
+    });
+  }
+}

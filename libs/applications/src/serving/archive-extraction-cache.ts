@@ -1,0 +1,87 @@
+import { resolveInside } from '@depot/common';
+import { Logger } from '@nestjs/common';
+import AdmZip from 'adm-zip';
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * This process's extracted archives, keyed by archive id. Archives are immutable, so an entry never
+ * goes stale: activating another version changes which id is asked for, not what an id holds. Each
+ * archive is extracted once (concurrent requests share the work and see the directory only when it
+ * is complete) into a fresh directory, and the least recently used one is removed beyond `capacity`;
+ * files being streamed stay readable after removal (open descriptors survive the unlink).
+ */
+export class ArchiveExtractionCache {
+  private readonly logger = new Logger(ArchiveExtractionCache.name);
+  private readonly root: string;
+  /** Insertion order is recency order: a hit is moved to the end. */
+  private readonly entries = new Map<string, Promise<string>>();
+
+  constructor(
+    parentDir: string,
+    private readonly capacity: number,
+  ) {
+    // One directory per process: several processes may share DATA_DIR.
+    this.root = path.join(parentDir, `${process.pid}-${randomUUID().slice(0, 8)}`);
+  }
+
+  /** The directory holding archive `archiveId`'s files, extracting `load()`'s zip on a miss. */
+  directoryFor(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+    const cached = this.entries.get(archiveId);
+    if (cached) {
+      this.entries.delete(archiveId);
+      this.entries.set(archiveId, cached);
+      return cached;
+    }
+    const extraction = this.extract(archiveId, load);
+    this.entries.set(archiveId, extraction);
+    // A failed extraction is not cached: the next request tries again.
+    extraction.catch(() => this.entries.delete(archiveId));
+    this.evict();
+    return extraction;
+  }
+
+  /** Removes everything this process extracted. */
+  async clear(): Promise<void> {
+    this.entries.clear();
+    await fs.rm(this.root, { recursive: true, force: true });
+  }
+
+  private async extract(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+    // A fresh name, so a re-extraction never meets the removal of an evicted copy.
+    const target = path.join(this.root, `${archiveId}-${randomUUID().slice(0, 8)}`);
+    await fs.mkdir(target, { recursive: true });
+    try {
+      const zip = new AdmZip(await load());
+      // Stored archives passed validateArchive; resolveInside is the last line of defence anyway.
+      for (const entry of zip.getEntries()) {
+        const name = entry.entryName.replace(/\/$/, '');
+        const destination = resolveInside(target, name);
+        if (entry.isDirectory) {
+          await fs.mkdir(destination, { recursive: true });
+          continue;
+        }
+        await fs.mkdir(path.dirname(destination), { recursive: true });
+        await fs.writeFile(destination, entry.getData(), { mode: 0o644 });
+      }
+      this.logger.debug(`Extracted archive ${archiveId}`);
+      return target;
+    } catch (error) {
+      await fs.rm(target, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  private evict(): void {
+    while (this.entries.size > this.capacity) {
+      const [oldestId, oldest] = this.entries.entries().next().value as [string, Promise<string>];
+      this.entries.delete(oldestId);
+      oldest
+        .then((directory) => fs.rm(directory, { recursive: true, force: true }))
+        .catch((error: unknown) =>
+          this.logger.warn(`Could not remove extracted archive ${oldestId}: ${String(error)}`),
+        );
+    }
+  }
+}

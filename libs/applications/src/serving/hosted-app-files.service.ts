@@ -1,0 +1,139 @@
+import {
+  assertSafeRelativePath,
+  CumulocityError,
+  Role,
+  UnsafePathError,
+  type Principal,
+} from '@depot/common';
+import { ManagedObjectEntity } from '@depot/inventory';
+import { BinariesService } from '@depot/inventory-binaries';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applications.options';
+import { ApplicationsService } from '../applications.service';
+import { ArchiveExtractionCache } from './archive-extraction-cache';
+
+/** A file of an application's active archive, ready to be sent. */
+export interface HostedFile {
+  absolutePath: string;
+  length: number;
+  /** Strong: archives are immutable, so (archive id, path) names exactly one content. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** `redirect`: a directory was asked for without its trailing slash (relative links need it). */
+export type HostedFileLookup = { kind: 'file'; file: HostedFile } | { kind: 'redirect' };
+
+const DEFAULT_CACHE_SIZE = 32;
+const INDEX = 'index.html';
+
+function notFound(contextPath: string, relativePath: string): CumulocityError {
+  return CumulocityError.notFound(
+    'applications',
+    `No file ${JSON.stringify(relativePath)} in application ${contextPath}`,
+  );
+}
+
+/**
+ * Finds the file a `/apps/{contextPath}/{path}` request names in the active archive of the caller's
+ * tenant's hosted application. The application row is read on every request, so activating another
+ * archive shows on the next request in every process; the files come from this process's
+ * extraction cache.
+ */
+@Injectable()
+export class HostedAppFilesService implements OnApplicationShutdown {
+  private readonly cache: ArchiveExtractionCache;
+  private binariesService?: BinariesService;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly moduleRef: ModuleRef,
+    @Inject(APPLICATIONS_OPTIONS) options: ApplicationsModuleOptions,
+  ) {
+    this.cache = new ArchiveExtractionCache(
+      options.extractionCacheDir,
+      options.extractionCacheSize ?? DEFAULT_CACHE_SIZE,
+    );
+  }
+
+  /** `segments`: the URL-decoded path below the context path; a trailing `''` means a trailing slash. */
+  async lookup(principal: Principal, contextPath: string, segments: string[]): Promise<HostedFileLookup> {
+    const relative = segments
+      .filter((segment, index) => segment !== '' || index < segments.length - 1)
+      .join('/');
+    const application = await this.applications.findHostedByContextPath(principal.tenantId, contextPath);
+    if (!application || application.activeVersionId === null)
+      throw CumulocityError.notFound('applications', `No application is served under /apps/${contextPath}`);
+    const archive = await this.dataSource.manager.findOne(ManagedObjectEntity, {
+      where: { id: application.activeVersionId, tenantId: application.tenantId },
+    });
+    if (!archive || archive.storageKey === null)
+      throw CumulocityError.notFound('applications', `The active archive of ${contextPath} is missing`);
+    const directory = await this.cache.directoryFor(archive.id, () =>
+      this.readArchive(principal, archive.id),
+    );
+
+    const wantsDirectory = segments.length === 0 || segments[segments.length - 1] === '';
+    let candidate = relative === '' ? INDEX : relative;
+    if (relative !== '') {
+      try {
+        assertSafeRelativePath(relative);
+      } catch (error) {
+        if (error instanceof UnsafePathError) throw notFound(contextPath, relative);
+        throw error;
+      }
+      if (wantsDirectory) candidate = `${relative}/${INDEX}`;
+    }
+    let stats = await statOrNull(path.join(directory, candidate));
+    if (stats?.isDirectory()) {
+      if (!wantsDirectory) return { kind: 'redirect' };
+      candidate = `${candidate}/${INDEX}`;
+      stats = await statOrNull(path.join(directory, candidate));
+    }
+    if (!stats?.isFile()) throw notFound(contextPath, relative);
+    return {
+      kind: 'file',
+      file: {
+        absolutePath: path.join(directory, candidate),
+        length: stats.size,
+        etag: `"${archive.id}-${createHash('sha256').update(candidate).digest('hex').slice(0, 16)}"`,
+        lastModified: archive.creationTime,
+      },
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.cache.clear();
+  }
+
+  /** The whole archive (bounded by MAX_ARCHIVE_SIZE), read on the application service's behalf. */
+  private async readArchive(principal: Principal, archiveId: string): Promise<Buffer> {
+    const { stream } = await this.binaries.openContent(
+      { tenantId: principal.tenantId, userName: principal.userName, roles: [Role.InventoryAdmin] },
+      archiveId,
+    );
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  private get binaries(): BinariesService {
+    this.binariesService ??= this.moduleRef.get(BinariesService, { strict: false });
+    return this.binariesService;
+  }
+}
+
+async function statOrNull(file: string): Promise<Stats | null> {
+  try {
+    return await fs.stat(file);
+  } catch {
+    return null;
+  }
+}
