@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
+import { ApplicationsModule } from '@depot/applications';
 import { AuthModule, BasicAuthGuard } from '@depot/auth';
 import { DatabaseModule } from '@depot/database';
 import { InventoryBinariesModule } from '@depot/inventory-binaries';
@@ -42,6 +43,13 @@ export class AppModule {
         InventoryBinariesModule.forRoot({
           maxBinarySize: config.limits.maxBinarySize,
           sweeper: config.sweeper,
+        }),
+        ApplicationsModule.forRoot({
+          maxArchiveSize: config.limits.maxArchiveSize,
+          maxArchiveEntries: config.limits.maxArchiveEntries,
+          maxArchiveInflated: config.limits.maxArchiveInflated,
+          archiveRetention: config.limits.archiveRetention,
+          extractionCacheDir: path.join(config.dataDir, 'cache', 'apps'),
         }),
       ],
       controllers: [HealthController],
