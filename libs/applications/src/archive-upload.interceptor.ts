@@ -25,7 +25,7 @@ export class ArchiveUploadInterceptor implements NestInterceptor {
     await new Promise<void>((resolve, reject) =>
       this.readFile(http.getRequest<Request>(), http.getResponse<Response>(), (error?: unknown) => {
         if (error === undefined || error === null) resolve();
-        else reject(error instanceof Error ? error : new Error(String(error)));
+        else reject(error instanceof Error ? error : new Error('Reading the upload failed'));
       }),
     );
     return next.handle();
