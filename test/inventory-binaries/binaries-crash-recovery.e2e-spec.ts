@@ -53,11 +53,9 @@ describe('nothing half-done after a crash', () => {
     const dataSource = new DataSource({ type: 'postgres', url: databaseUrl });
     await dataSource.initialize();
     try {
-      const [{ count }] = (await dataSource.query(
+      const [{ count }] = await dataSource.query<Array<{ count: number }>>(
         'SELECT count(*)::int AS count FROM managed_objects',
-      )) as Array<{
-        count: number;
-      }>;
+      );
       return count;
     } finally {
       await dataSource.destroy();

@@ -45,11 +45,9 @@ export function randomContent(bytes: number): Buffer {
 /** The managed_objects rows of the app's database. */
 export async function countRows(app: TestApp): Promise<number> {
   const dataSource = app.app.get(DataSource);
-  const [{ count }] = (await dataSource.query(
+  const [{ count }] = await dataSource.query<Array<{ count: number }>>(
     'SELECT count(*)::int AS count FROM managed_objects',
-  )) as Array<{
-    count: number;
-  }>;
+  );
   return count;
 }
 
