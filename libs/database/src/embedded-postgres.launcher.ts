@@ -66,8 +66,9 @@ export class EmbeddedPostgresLauncher {
       password,
       authMethod: 'scram-sha-256',
       persistent: true,
-      // We run as root in containers; PostgreSQL refuses to, so the package creates a `postgres` user.
-      createPostgresUser: true,
+      // As root (containers) PostgreSQL refuses to run, so the package creates a `postgres` user;
+      // as anyone else the option would try (and fail) to add one.
+      createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8'],
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       onLog: (message: string) => this.logger.debug(message.trim()),
