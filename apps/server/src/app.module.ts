@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
+import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { ApplicationsModule } from '@depot/applications';
 import { AuthModule, BasicAuthGuard } from '@depot/auth';
 import { DatabaseModule } from '@depot/database';
@@ -51,6 +52,7 @@ export class AppModule {
           archiveRetention: config.limits.archiveRetention,
           extractionCacheDir: path.join(config.dataDir, 'cache', 'apps'),
         }),
+        ApplicationPluginsModule.forRoot({ maxArchiveSize: config.limits.maxArchiveSize }),
       ],
       controllers: [HealthController],
       providers: [

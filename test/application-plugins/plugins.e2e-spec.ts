@@ -1,0 +1,269 @@
+import request from 'supertest';
+import { Role } from '@depot/common';
+import { createUser } from '../support/factories';
+import { startTestApp, type TestApp } from '../support/test-app';
+import {
+  activeFilesOf,
+  activeVersionOf,
+  archiveIdsOf,
+  createHostedApp,
+  JSON_ACCEPT,
+  multipartBody,
+  zipOf,
+  type HostedApp,
+} from './plugins-test-kit';
+
+const ORIGIN = 'depot_ArchiveOrigin';
+
+describe('application plugins and files', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  function postPlugin(app: HostedApp, pluginName: string, zip: Buffer): request.Test {
+    return request(t.server)
+      .post(`${app.url}/binaries/plugins/${pluginName}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .attach('file', zip, { filename: `${pluginName}.zip`, contentType: 'application/zip' });
+  }
+
+  describe('POST .../binaries/plugins/{pluginName}', () => {
+    it('merges the zip into the plugin directory, answers 201 with Location and the new active archive', async () => {
+      const app = await createHostedApp(t, { 'index.html': 'app', 'assets/app.js': 'js' });
+      const response = await postPlugin(
+        app,
+        'myplugin',
+        zipOf({ 'cumulocity.json': '{"name":"p"}', 'p.js': 'p' }),
+      );
+
+      expect(response.status).toBe(201);
+      const archive = response.body as Record<string, unknown>;
+      expect(response.headers.location).toBe(`${t.baseUrl}${app.url}/binaries/${String(archive.id)}`);
+      expect(response.headers['content-type']).toMatch(/managedObject\+json/i);
+      expect(archive).toMatchObject({
+        type: `c8y_applications_storage_${app.id}`,
+        c8y_IsBinary: {},
+        [ORIGIN]: { baseVersionId: app.initialArchiveId, operation: 'addPlugin', pluginName: 'myplugin' },
+      });
+      expect(await activeVersionOf(t, app)).toBe(archive.id);
+      expect(await activeFilesOf(t, app)).toEqual({
+        'index.html': 'app',
+        'assets/app.js': 'js',
+        'myplugin/cumulocity.json': '{"name":"p"}',
+        'myplugin/p.js': 'p',
+      });
+    });
+
+    it('overwrites the same paths on a second upload and keeps the plugin’s other files', async () => {
+      const app = await createHostedApp(t);
+      expect((await postPlugin(app, 'p', zipOf({ 'a.js': 'a1', 'b.js': 'b1' }))).status).toBe(201);
+      expect((await postPlugin(app, 'p', zipOf({ 'a.js': 'a2', 'c.js': 'c2' }))).status).toBe(201);
+      expect(await activeFilesOf(t, app)).toEqual({
+        'index.html': '<html>app</html>',
+        'p/a.js': 'a2',
+        'p/b.js': 'b1',
+        'p/c.js': 'c2',
+      });
+    });
+
+    it.each([
+      [
+        'an octet-stream part without filename (as @c8y/client sends a Buffer)',
+        { contentType: 'application/octet-stream' },
+      ],
+      ['a part without filename or content type', {}],
+      ['a part with a filename and no content type', { filename: 'plugin.zip' }],
+    ])('accepts %s', async (_label, part: { filename?: string; contentType?: string }) => {
+      const app = await createHostedApp(t);
+      const { body, contentType } = multipartBody([
+        { name: 'file', content: zipOf({ 'x.js': 'x' }), ...part },
+      ]);
+      const response = await request(t.server)
+        .post(`${app.url}/binaries/plugins/raw`)
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT)
+        .set('Content-Type', contentType)
+        .send(body);
+      expect(response.status).toBe(201);
+      expect((await activeFilesOf(t, app))['raw/x.js']).toBe('x');
+    });
+
+    it('answers 201 with an empty body without an Accept header (the Location still names the archive)', async () => {
+      const app = await createHostedApp(t);
+      const response = await request(t.server)
+        .post(`${app.url}/binaries/plugins/quiet`)
+        .set('Authorization', t.auth())
+        .attach('file', zipOf({ 'q.js': 'q' }), 'q.zip');
+      expect(response.status).toBe(201);
+      expect(response.text).toBe('');
+      expect(response.headers.location).toBe(
+        `${t.baseUrl}${app.url}/binaries/${await activeVersionOf(t, app)}`,
+      );
+    });
+  });
+
+  describe('PUT .../binaries/plugins/{pluginName}', () => {
+    it('replaces the plugin directory entirely (200)', async () => {
+      const app = await createHostedApp(t);
+      await postPlugin(app, 'p', zipOf({ 'old.js': 'old', 'same.js': 'v1' })).expect(201);
+      const response = await request(t.server)
+        .put(`${app.url}/binaries/plugins/p`)
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT)
+        .attach('file', zipOf({ 'same.js': 'v2' }), 'p.zip');
+      expect(response.status).toBe(200);
+      expect((response.body as Record<string, unknown>)[ORIGIN]).toMatchObject({
+        operation: 'replacePlugin',
+      });
+      expect(await activeFilesOf(t, app)).toEqual({ 'index.html': '<html>app</html>', 'p/same.js': 'v2' });
+    });
+  });
+
+  describe('DELETE .../binaries/plugins/{pluginName}', () => {
+    it('removes the directory and answers 200 with the new archive; an unknown plugin is a 404', async () => {
+      const app = await createHostedApp(t);
+      const added = await postPlugin(app, 'gone', zipOf({ 'g.js': 'g' })).expect(201);
+      const response = await request(t.server)
+        .delete(`${app.url}/binaries/plugins/gone`)
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT);
+      expect(response.status).toBe(200);
+      const archive = response.body as Record<string, unknown>;
+      expect(archive[ORIGIN]).toEqual({
+        baseVersionId: (added.body as { id: string }).id,
+        operation: 'removePlugin',
+        pluginName: 'gone',
+      });
+      expect(await activeVersionOf(t, app)).toBe(archive.id);
+      expect(await activeFilesOf(t, app)).toEqual({ 'index.html': '<html>app</html>' });
+
+      const again = await request(t.server)
+        .delete(`${app.url}/binaries/plugins/gone`)
+        .set('Authorization', t.auth());
+      expect(again.status).toBe(404);
+      expect(again.body).toMatchObject({ error: 'applications/Not Found' });
+      expect(await activeVersionOf(t, app)).toBe(archive.id);
+    });
+  });
+
+  describe('GET .../binaries/plugins', () => {
+    it('lists top-level directories with their cumulocity.json', async () => {
+      const app = await createHostedApp(t, { 'index.html': 'x', 'assets/a.js': 'a' });
+      await postPlugin(
+        app,
+        'widget',
+        zipOf({ 'cumulocity.json': '{"name":"widget","package":"plugin"}' }),
+      ).expect(201);
+      const response = await request(t.server)
+        .get(`${app.url}/binaries/plugins`)
+        .set('Authorization', t.auth());
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toMatch(/json/);
+      expect(response.body).toEqual([
+        { pluginName: 'assets' },
+        { pluginName: 'widget', pluginPackage: { name: 'widget', package: 'plugin' } },
+      ]);
+    });
+  });
+
+  describe('POST .../binaries/files', () => {
+    it('writes every part (field name = path) into one new version (201 + Location)', async () => {
+      const app = await createHostedApp(t, { 'index.html': 'v1', 'keep.txt': 'keep' });
+      const before = (await archiveIdsOf(t, app)).length;
+      const response = await request(t.server)
+        .post(`${app.url}/binaries/files`)
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT)
+        .attach('index.html', Buffer.from('v2'))
+        .attach('assets/new.css', Buffer.from('body{}'));
+      expect(response.status).toBe(201);
+      const archive = response.body as Record<string, unknown>;
+      expect(response.headers.location).toBe(`${t.baseUrl}${app.url}/binaries/${String(archive.id)}`);
+      expect(archive[ORIGIN]).toEqual({
+        baseVersionId: app.initialArchiveId,
+        operation: 'writeFiles',
+        paths: ['index.html', 'assets/new.css'],
+      });
+      expect(await archiveIdsOf(t, app)).toHaveLength(before + 1);
+      expect(await activeFilesOf(t, app)).toEqual({
+        'index.html': 'v2',
+        'keep.txt': 'keep',
+        'assets/new.css': 'body{}',
+      });
+    });
+
+    it('takes the path from the filename of a part named "filepath" (the original document’s form)', async () => {
+      const app = await createHostedApp(t);
+      const { body, contentType } = multipartBody([
+        { name: 'filepath', filename: 'docs/readme.txt', content: 'read me' },
+      ]);
+      const response = await request(t.server)
+        .post(`${app.url}/binaries/files`)
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT)
+        .set('Content-Type', contentType)
+        .send(body);
+      expect(response.status).toBe(201);
+      expect((await activeFilesOf(t, app))['docs/readme.txt']).toBe('read me');
+    });
+  });
+
+  describe('retention', () => {
+    it('keeps ARCHIVE_RETENTION archives (10) and always the active one', async () => {
+      const app = await createHostedApp(t);
+      let lastId = '';
+      for (let index = 0; index < 12; index++) {
+        const response = await postPlugin(app, `p${index}`, zipOf({ 'x.js': String(index) })).expect(201);
+        lastId = (response.body as { id: string }).id;
+      }
+      const archives = await archiveIdsOf(t, app);
+      expect(archives).toHaveLength(10);
+      expect(archives).toContain(lastId);
+      expect(archives).not.toContain(app.initialArchiveId);
+      expect(await activeVersionOf(t, app)).toBe(lastId);
+      expect(Object.keys(await activeFilesOf(t, app)).filter((name) => name.endsWith('x.js'))).toHaveLength(
+        12,
+      );
+    });
+  });
+
+  describe('roles', () => {
+    it('lets ROLE_APPLICATION_MANAGEMENT_READ list but not change; no credentials is a 401', async () => {
+      const app = await createHostedApp(t);
+      const reader = await createUser(t, {
+        userName: 'plugin-reader',
+        roles: [Role.ApplicationManagementRead],
+      });
+      await request(t.server)
+        .get(`${app.url}/binaries/plugins`)
+        .set('Authorization', reader.auth)
+        .expect(200);
+      const denied = await request(t.server)
+        .post(`${app.url}/binaries/plugins/p`)
+        .set('Authorization', reader.auth)
+        .attach('file', zipOf({ 'x.js': 'x' }), 'p.zip');
+      expect(denied.status).toBe(403);
+      await request(t.server)
+        .delete(`${app.url}/binaries/plugins/p`)
+        .set('Authorization', reader.auth)
+        .expect(403);
+      await request(t.server).get(`${app.url}/binaries/plugins`).expect(401);
+
+      const admin = await createUser(t, {
+        userName: 'plugin-admin',
+        roles: [Role.ApplicationManagementAdmin],
+      });
+      await request(t.server)
+        .post(`${app.url}/binaries/plugins/p`)
+        .set('Authorization', admin.auth)
+        .attach('file', zipOf({ 'x.js': 'x' }), 'p.zip')
+        .expect(201);
+    });
+  });
+});
