@@ -1,0 +1,50 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { basicAuth } from '../support/test-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+describe('several server processes on one database', () => {
+  const servers: SpawnedServer[] = [];
+  const dataDirs: string[] = [];
+  let databaseUrl: string;
+
+  afterAll(async () => {
+    for (const server of servers) server.kill('SIGTERM');
+    await Promise.all(servers.map((server) => server.exited));
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+  });
+
+  it('migrate and bootstrap once when started together, and share users', async () => {
+    databaseUrl = await createTestDatabase();
+    const env = () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'depot-multi-'));
+      chmodSync(dataDir, 0o755);
+      dataDirs.push(dataDir);
+      return { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, BOOTSTRAP_PASSWORD: 'shared-admin-pw' };
+    };
+    servers.push(...(await Promise.all([spawnServer(env()), spawnServer(env())])));
+    const admin = basicAuth('management', 'admin', 'shared-admin-pw');
+
+    const created = await fetch(`${servers[0].baseUrl}/user/management/users`, {
+      method: 'POST',
+      headers: { Authorization: admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ userName: 'roamer', password: 'roamer-pw' }),
+    });
+    expect(created.status).toBe(201);
+    const seen = await fetch(`${servers[1].baseUrl}/user/currentUser`, {
+      headers: { Authorization: basicAuth('management', 'roamer', 'roamer-pw') },
+    });
+    expect(seen.status).toBe(200);
+
+    const list = await fetch(`${servers[1].baseUrl}/user/management/users?pageSize=100`, {
+      headers: { Authorization: admin },
+    });
+    const names = ((await list.json()) as { users: Array<{ userName: string }> }).users.map(
+      (u) => u.userName,
+    );
+    expect(names.sort()).toEqual(['admin', 'roamer']);
+  });
+});
