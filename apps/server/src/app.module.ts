@@ -12,6 +12,7 @@ import { DEPOT_CONFIG, type DepotConfig } from './config/depot-config';
 import { DEPOT_MIGRATIONS } from './depot-migrations';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { ObservabilityModule } from './observability/observability.module';
 
 @Global()
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         DepotConfigModule.forRoot(config),
+        ObservabilityModule.forRoot(config),
         DatabaseModule.forRoot({
           databaseUrl: config.databaseUrl,
           embeddedDir: path.join(config.dataDir, 'postgres'),

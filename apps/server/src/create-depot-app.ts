@@ -2,8 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createJsonBodyMiddleware, requestIdMiddleware } from '@depot/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
+import { HttpMetrics } from './observability/http-metrics';
+import { InFlightRequests } from './observability/in-flight-requests';
 
 /**
  * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
@@ -16,10 +19,15 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
     bodyParser: false,
     abortOnError: false,
     logger: config.logLevels,
+    // Held until pino takes over, so start-up lines are JSON too.
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
+  app.use(app.get(InFlightRequests).middleware);
+  app.use(app.get(HttpMetrics).middleware);
   app.use(createJsonBodyMiddleware(config.limits.maxJsonBody));
   return app;
 }

@@ -9,7 +9,8 @@ async function main(): Promise<void> {
   const logger = new Logger('Depot');
   try {
     const app = await createDepotApp(process.env);
-    app.enableShutdownHooks();
+    // SIGTERM drains HTTP (GracefulShutdown), closes the database and storage, then exits 0.
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
     const config = app.get<DepotConfig>(DEPOT_CONFIG);
     await app.listen(config.port, config.host);
     const address = (app.getHttpServer() as Server).address() as AddressInfo;

@@ -1,7 +1,7 @@
-import { CumulocityError, Role, type Principal } from '@depot/common';
+import { CumulocityError, DepotMetrics, Role, type Principal } from '@depot/common';
 import { ManagedObjectEntity, type Fragments } from '@depot/inventory';
 import { BinariesService } from '@depot/inventory-binaries';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
@@ -49,6 +49,7 @@ export class ApplicationArchivesService {
     private readonly applications: ApplicationsService,
     private readonly moduleRef: ModuleRef,
     @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
+    @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
 
   private binariesService?: BinariesService;
@@ -78,9 +79,11 @@ export class ApplicationArchivesService {
     const application = await this.applications.findOne(principal, rawId);
     assertHosted(application);
     const validated = await validateArchive(zip, this.limits);
-    return this.applications.withApplicationLock(principal, application.id, (locked) =>
+    const archive = await this.applications.withApplicationLock(principal, application.id, (locked) =>
       this.storeAndActivate(principal, locked, zip, { fileName, validated }),
     );
+    this.metrics?.archiveChanged('upload');
+    return archive;
   }
 
   /**

@@ -15,3 +15,4 @@ export * from './response-media-type.decorator';
 export * from './cumulocity-response.interceptor';
 export * from './request-base-url';
 export * from './paging';
+export * from './depot-metrics';

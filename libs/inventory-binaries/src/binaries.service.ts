@@ -1,4 +1,4 @@
-import { CumulocityError, type Principal } from '@depot/common';
+import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
 import {
   assertCanModify,
   assertCanRead,
@@ -18,10 +18,10 @@ import {
   type ByteRange,
   type StorageDriver,
 } from '@depot/storage';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { binaryEtag, etagMatches } from './binary-etag';
 import { chooseContentType } from './content-type';
@@ -82,6 +82,7 @@ export class BinariesService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly inventory: InventoryService,
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
+    @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
 
   get maxBinarySize(): number {
@@ -119,6 +120,7 @@ export class BinariesService {
       throw error;
     }
     const { bytes, md5, sha256 } = meter.result;
+    this.metrics?.bytesUploaded(bytes);
     return { key, length: bytes, md5, sha256 };
   }
 
@@ -218,7 +220,7 @@ export class BinariesService {
           object.storageKey!,
           plan.status === 206 ? plan.range : undefined,
         );
-        return { object, plan, stream };
+        return { object, plan, stream: this.countDownloaded(stream) };
       } catch (error) {
         if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) continue;
         if (error instanceof StorageNotFoundError) throw notFound(id);
@@ -309,6 +311,19 @@ export class BinariesService {
   /** Managed-object JSON of a binary (see `toManagedObjectRepresentation`). */
   toRepresentation(object: ManagedObjectEntity, baseUrl: string): Record<string, unknown> {
     return toManagedObjectRepresentation(object, baseUrl);
+  }
+
+  /** Counts the bytes a download really sends; a cut-off reader destroys the source through it. */
+  private countDownloaded(stream: Readable): Readable {
+    const metrics = this.metrics;
+    if (!metrics) return stream;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        metrics.bytesDownloaded(chunk.length);
+        done(null, chunk);
+      },
+    });
+    return pipeline(stream, counter, () => undefined);
   }
 
   private async findModifiable(

@@ -1,9 +1,11 @@
+import { DepotMetrics } from '@depot/common';
 import { ManagedObjectEntity } from '@depot/inventory';
 import { STORAGE_DRIVER, type StorageDriver, type StoredObjectInfo } from '@depot/storage';
 import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -41,6 +43,7 @@ export class BinarySweeperService implements OnApplicationBootstrap, OnApplicati
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
+    @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +94,7 @@ export class BinarySweeperService implements OnApplicationBootstrap, OnApplicati
       }
     }
     if (batch.length > 0) result.deleted += await this.deleteUnreferenced(batch);
+    this.metrics?.sweeperDeleted(result.deleted);
     return result;
   }
 

@@ -1,6 +1,6 @@
-import { CumulocityError, type Principal } from '@depot/common';
+import { CumulocityError, DepotMetrics, type Principal, type UploadOutcome } from '@depot/common';
 import { COLUMN_FIELDS, READ_ONLY_FIELDS, type Fragments, type ManagedObjectEntity } from '@depot/inventory';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { Readable } from 'node:stream';
@@ -33,9 +33,27 @@ interface ReceivedUpload {
 export class BinaryUploadService {
   private readonly logger = new Logger(BinaryUploadService.name);
 
-  constructor(private readonly binaries: BinariesService) {}
+  constructor(
+    private readonly binaries: BinariesService,
+    @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
+  ) {}
 
   async upload(principal: Principal, request: Request, response: Response): Promise<ManagedObjectEntity> {
+    try {
+      const created = await this.receiveAndCommit(principal, request, response);
+      this.metrics?.uploadFinished('created');
+      return created;
+    } catch (error) {
+      this.metrics?.uploadFinished(outcomeOf(error, request));
+      throw error;
+    }
+  }
+
+  private async receiveAndCommit(
+    principal: Principal,
+    request: Request,
+    response: Response,
+  ): Promise<ManagedObjectEntity> {
     const received = await this.receive(principal, request, response);
     let stored = received.file?.stored;
     try {
@@ -156,6 +174,14 @@ function parseObjectPart(raw: unknown): Record<string, unknown> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw invalid('"object" must be a JSON object');
   return parsed as Record<string, unknown>;
+}
+
+/** Aborted when the client went away before sending the whole body, whatever error that caused. */
+function outcomeOf(error: unknown, request: Request): UploadOutcome {
+  if (!request.complete && request.destroyed) return 'aborted';
+  if (error instanceof CumulocityError && Number(error.status) < 500) return 'rejected';
+  if (error instanceof Error && error.name === 'MulterError') return 'rejected';
+  return 'failed';
 }
 
 function invalid(message: string): CumulocityError {

@@ -44,6 +44,8 @@ export interface DepotConfig {
   /** Express `trust proxy` value; `false` ignores X-Forwarded-*. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];
+  /** On SIGTERM, how long in-flight requests may run before their connections are cut. */
+  shutdownTimeoutMs: number;
 }
 
 export const DEPOT_CONFIG = Symbol('DEPOT_CONFIG');

@@ -28,6 +28,8 @@ const SIZE_UNITS: Record<string, number> = {
   gb: 1000 ** 3,
 };
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+/** pino's names for Nest's levels, accepted in LOG_LEVEL too. */
+const LOG_LEVEL_ALIASES: Record<string, LogLevel> = { info: 'log', trace: 'verbose' };
 const TENANT_ID = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /**
@@ -71,8 +73,10 @@ export function loadDepotConfig(env: Env): DepotConfig {
   if (bootstrapPassword !== undefined && bootstrapPassword.length < 8)
     problems.push('BOOTSTRAP_PASSWORD must have at least 8 characters');
 
-  const logLevel = (read.string('LOG_LEVEL') ?? 'log').toLowerCase() as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const rawLogLevel = (read.string('LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = LOG_LEVEL_ALIASES[rawLogLevel] ?? (rawLogLevel as LogLevel);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${[...LOG_LEVELS, 'info', 'trace'].join(', ')}`);
 
   const config: DepotConfig = {
     port: read.integer('PORT', 8080, 0, 65535),
@@ -100,6 +104,7 @@ export function loadDepotConfig(env: Env): DepotConfig {
     },
     trustProxy: read.trustProxy('TRUST_PROXY'),
     logLevels: LOG_LEVELS.slice(0, Math.max(LOG_LEVELS.indexOf(logLevel), 0) + 1),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 3_600_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -15,4 +15,18 @@ export class HealthController {
     if (report.status !== 'UP') response.status(HttpStatus.SERVICE_UNAVAILABLE);
     return report;
   }
+
+  /** Liveness: the process answers. Touches nothing else, so a database outage causes no restarts. */
+  @Public()
+  @Get('live')
+  live(): { status: 'UP' } {
+    return { status: 'UP' };
+  }
+
+  /** Readiness: the database and the storage are reachable; 503 naming what failed otherwise. */
+  @Public()
+  @Get('ready')
+  ready(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
+    return this.check(response);
+  }
 }

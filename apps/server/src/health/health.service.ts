@@ -9,6 +9,8 @@ export interface ComponentHealth {
 
 export interface HealthReport {
   status: 'UP' | 'DOWN';
+  /** The components that are down, when any is. */
+  failed?: string[];
   database: ComponentHealth;
   storage?: ComponentHealth & { driver: string };
 }
@@ -31,6 +33,8 @@ export class HealthService {
       report.storage = { driver: storage.name, ...(await probe(() => storage.ping())) };
       if (report.storage.status === 'DOWN') report.status = 'DOWN';
     }
+    const failed = (['database', 'storage'] as const).filter((name) => report[name]?.status === 'DOWN');
+    if (failed.length > 0) report.failed = failed;
     return report;
   }
 }

@@ -1,0 +1,46 @@
+import type { LogLevel } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+
+const PINO_LEVELS: Record<LogLevel, string> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/** Credentials never reach the logs, whatever the level. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+];
+
+/**
+ * nestjs-pino settings: JSON lines, one per request plus the app's own, each carrying the request
+ * id the request-id middleware chose (also sent back as `X-Request-Id`). Probes are not logged.
+ */
+export function buildLoggerParams(logLevels: LogLevel[]): Params {
+  const level = PINO_LEVELS[logLevels[logLevels.length - 1] ?? 'log'];
+  return {
+    pinoHttp: {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      genReqId: (request: IncomingMessage) => request.requestId ?? randomUUID(),
+      customAttributeKeys: { reqId: 'requestId' },
+      // App logs inside a request get only the id, not the whole request again.
+      quietReqLogger: true,
+      autoLogging: { ignore: (request) => isProbe(request.url) },
+      customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
+        error || response.statusCode >= 500 ? 'error' : 'info',
+    },
+  };
+}
+
+function isProbe(url: string | undefined): boolean {
+  return url === '/metrics' || url === '/health' || url?.startsWith('/health/') === true;
+}
