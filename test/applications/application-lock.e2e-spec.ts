@@ -1,0 +1,100 @@
+import { ApplicationsService } from '@depot/applications';
+import { ALL_ROLES, type Principal } from '@depot/common';
+import { Client } from 'pg';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createHostedApp } from './applications-test-kit';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Two server processes (two Nest apps, two connection pools) on one database.
+describe('ApplicationsService.withApplicationLock', () => {
+  let first: TestApp;
+  let second: TestApp;
+  let principal: Principal;
+
+  beforeAll(async () => {
+    first = await startTestApp();
+    second = await startTestApp({ DATABASE_URL: first.databaseUrl, DATA_DIR: first.dataDir });
+    principal = { tenantId: first.admin.tenant, userName: first.admin.user, roles: ALL_ROLES };
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('never lets two processes hold the same application’s lock at once', async () => {
+    const app = await createHostedApp(first);
+    const services = [first.app.get(ApplicationsService), second.app.get(ApplicationsService)];
+    const events: string[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, (_, index) =>
+        services[index % 2].withApplicationLock(principal, app.id, async (application) => {
+          expect(application.id).toBe(app.id);
+          events.push(`in:${index}`);
+          await sleep(60);
+          events.push(`out:${index}`);
+        }),
+      ),
+    );
+    expect(events).toHaveLength(12);
+    for (let position = 0; position < events.length; position += 2) {
+      const holder = events[position].split(':')[1];
+      expect(events[position]).toBe(`in:${holder}`);
+      expect(events[position + 1]).toBe(`out:${holder}`);
+    }
+  });
+
+  it('does not serialise different applications', async () => {
+    const [a, b] = [await createHostedApp(first), await createHostedApp(first)];
+    const service = first.app.get(ApplicationsService);
+    const events: string[] = [];
+    const hold = (id: string) =>
+      service.withApplicationLock(principal, id, async () => {
+        events.push(`in:${id}`);
+        await sleep(100);
+        events.push(`out:${id}`);
+      });
+    await Promise.all([hold(a.id), hold(b.id)]);
+    expect(events.slice(0, 2).sort()).toEqual([`in:${a.id}`, `in:${b.id}`].sort());
+  });
+
+  it('releases the lock when the work fails', async () => {
+    const app = await createHostedApp(first);
+    const service = first.app.get(ApplicationsService);
+    await expect(
+      service.withApplicationLock(principal, app.id, () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
+    await expect(
+      second.app
+        .get(ApplicationsService)
+        .withApplicationLock(principal, app.id, () => Promise.resolve('next')),
+    ).resolves.toBe('next');
+  });
+
+  it('waits for a holder in another session and proceeds when that session dies', async () => {
+    const app = await createHostedApp(first);
+    const holder = new Client({ connectionString: first.databaseUrl });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`depot:application:${app.id}`]);
+    let entered = false;
+    const waiting = first.app.get(ApplicationsService).withApplicationLock(principal, app.id, () => {
+      entered = true;
+      return Promise.resolve();
+    });
+    await sleep(400);
+    expect(entered).toBe(false);
+    // A crashed process: its connection goes away, PostgreSQL drops its session locks.
+    await holder.end();
+    await waiting;
+    expect(entered).toBe(true);
+  });
+
+  it('answers 404 for an application of another tenant, before taking any lock', async () => {
+    const app = await createHostedApp(first);
+    await expect(
+      first.app
+        .get(ApplicationsService)
+        .withApplicationLock({ ...principal, tenantId: 'elsewhere' }, app.id, () => Promise.resolve()),
+    ).rejects.toMatchObject({ status: 404, error: 'applications/Not Found' });
+  });
+});
