@@ -1,9 +1,12 @@
 /**
  * `npm run bench:storage`: writes and reads a stream (1 GiB by default, BENCH_SIZE_MIB to change)
  * through each storage driver and, in the same run, through a plain fs.createWriteStream /
- * createReadStream copy of the same bytes. Prints MB/s, driver/plain ratios, the stream meter's
- * throughput with hashing on and off the event loop, and peak RSS. The MinIO driver runs against
- * s3rver started here (or MINIO_ENDPOINT etc. when set): s3rver figures show behaviour, not speed.
+ * createReadStream copy of the same bytes. Prints MB/s and CPU seconds per GiB, driver/plain ratios,
+ * the stream meter with hashing on and off the event loop, and peak RSS growth.
+ *
+ * The machine is shared, so contestants take turns within each round (A B C, A B C, ...) and the
+ * best round of each counts. The MinIO driver runs against s3rver in a child process (or the server
+ * named by MINIO_ENDPOINT etc.): s3rver is slow, its figures show behaviour, not speed.
  */
 import {
   createStreamMeter,
@@ -12,14 +15,15 @@ import {
   type MinioStorageOptions,
   type StorageDriver,
 } from '@depot/storage';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { startS3rver, type RunningS3rver } from '../test/storage/start-s3rver';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
@@ -50,7 +54,7 @@ function nullSink(): Writable {
   });
 }
 
-/** Samples RSS every 20 ms so short peaks are seen. */
+/** Highest RSS seen, sampled every 20 ms. */
 class RssSampler {
   peak = process.memoryUsage.rss();
   private readonly timer = setInterval(() => this.sample(), 20);
@@ -63,160 +67,195 @@ class RssSampler {
   }
 }
 
-interface Figure {
-  mbps: number;
-  peakRss: number;
+interface Contestant {
+  label: string;
+  run(): Promise<unknown>;
+  /** Untimed, after each round: every round writes a new file, as in production. */
+  cleanUp?(): Promise<unknown>;
 }
 
-/** Best of `ROUNDS` (least disturbed by the other processes on the machine), with its peak RSS. */
-async function measure(label: string, run: () => Promise<void>, rounds = ROUNDS): Promise<Figure> {
-  let best: Figure = { mbps: 0, peakRss: 0 };
-  for (let round = 0; round < rounds; round++) {
-    global.gc?.();
-    const rss = new RssSampler();
-    const started = process.hrtime.bigint();
-    await run();
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    rss.stop();
-    const mbps = SIZE / 1e6 / seconds;
-    if (mbps > best.mbps) best = { mbps, peakRss: rss.peak };
-  }
-  console.log(
-    `  ${label.padEnd(44)} ${best.mbps.toFixed(0).padStart(6)} MB/s   peak RSS ${mib(best.peakRss)}`,
-  );
-  return best;
+interface Figure {
+  mbps: number;
+  /** CPU seconds (all threads) per GiB moved: steadier than MB/s on a busy machine. */
+  cpuPerGiB: number;
+  peakRss: number;
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const ratio = (a: Figure, b: Figure) => (a.mbps / b.mbps).toFixed(2);
 
-async function benchDriver(driver: StorageDriver, rounds = ROUNDS): Promise<{ write: Figure; read: Figure }> {
-  const key = 'bench/object';
-  const write = await measure(
-    `${driver.name} driver write`,
-    async () => {
-      await driver.write(key, source());
+async function timed(contestant: Contestant): Promise<Figure> {
+  const rss = new RssSampler();
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  await contestant.run();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  rss.stop();
+  await contestant.cleanUp?.();
+  return {
+    mbps: SIZE / 1e6 / seconds,
+    cpuPerGiB: (used.user + used.system) / 1e6 / (SIZE / (1024 * MiB)),
+    peakRss: rss.peak,
+  };
+}
+
+/** Runs the contestants in turn, `rounds` times; keeps each one's fastest round. */
+async function tournament(title: string, contestants: Contestant[], rounds = ROUNDS): Promise<Figure[]> {
+  console.log(`\n${title}`);
+  const best: Figure[] = contestants.map(() => ({ mbps: 0, cpuPerGiB: 0, peakRss: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, contestant] of contestants.entries()) {
+      const figure = await timed(contestant);
+      if (figure.mbps > best[i].mbps) best[i] = figure;
+    }
+  }
+  for (const [i, { label }] of contestants.entries()) {
+    const { mbps, cpuPerGiB, peakRss } = best[i];
+    console.log(
+      `  ${label.padEnd(44)} ${mbps.toFixed(0).padStart(6)} MB/s  ${cpuPerGiB.toFixed(2)} CPU-s/GiB  peak RSS ${mib(peakRss)}`,
+    );
+  }
+  return best;
+}
+
+/** s3rver in a child process, so the RSS figures are the driver's alone. */
+async function spawnS3rver(): Promise<{ child: ChildProcess; port: number }> {
+  const script = path.join(__dirname, '..', 'test', 'storage', 'start-s3rver.ts');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return { child, port: Number(line.toString().trim()) };
+}
+
+function minioOptionsFromEnv(): MinioStorageOptions | undefined {
+  const env = process.env;
+  if (!env.MINIO_ENDPOINT) return undefined;
+  return {
+    endPoint: env.MINIO_ENDPOINT,
+    port: Number(env.MINIO_PORT ?? 9000),
+    useSSL: env.MINIO_USE_SSL === 'true',
+    accessKey: env.MINIO_ACCESS_KEY ?? '',
+    secretKey: env.MINIO_SECRET_KEY ?? '',
+    bucket: env.MINIO_BUCKET ?? 'depot',
+    region: env.MINIO_REGION ?? 'us-east-1',
+  };
+}
+
+function driverContestants(driver: StorageDriver, key: string): { write: Contestant; read: Contestant } {
+  return {
+    write: { label: `${driver.name} driver write`, run: () => driver.write(key, source()) },
+    read: {
+      label: `${driver.name} driver read`,
+      run: async () => pipeline(await driver.read(key), nullSink()),
     },
-    rounds,
-  );
-  const read = await measure(
-    `${driver.name} driver read`,
-    async () => {
-      await pipeline(await driver.read(key), nullSink());
-    },
-    rounds,
-  );
-  await driver.delete(key);
-  return { write, read };
+  };
 }
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), 'depot-bench-storage-'));
   const startRss = process.memoryUsage.rss();
   console.log(`storage bench: ${mib(SIZE)} per run, best of ${ROUNDS}, start RSS ${mib(startRss)}`);
-  let s3rver: RunningS3rver | undefined;
+  let s3rver: { child: ChildProcess; port: number } | undefined;
   try {
-    console.log('\nstream meter alone (generated source -> meter -> null sink)');
-    const none = await measure('no meter', () => pipeline(source(), nullSink()));
-    const inline = await measure('meter, MD5+SHA-256 on the event loop', () =>
-      pipeline(source(), createStreamMeter({ hashing: 'inline' }), nullSink()),
-    );
-    const worker = await measure('meter, MD5+SHA-256 in two workers', () =>
-      pipeline(source(), createStreamMeter(), nullSink()),
+    const [none, inline, workers] = await tournament(
+      'stream meter alone (generated source -> meter -> null sink)',
+      [
+        { label: 'no meter', run: () => pipeline(source(), nullSink()) },
+        {
+          label: 'meter, MD5+SHA-256 on the event loop',
+          run: () => pipeline(source(), createStreamMeter({ hashing: 'inline' }), nullSink()),
+        },
+        {
+          label: 'meter, MD5+SHA-256 in two workers',
+          run: () => pipeline(source(), createStreamMeter(), nullSink()),
+        },
+      ],
     );
 
-    console.log('\nplain fs copy of the same bytes');
     const plainFile = path.join(work, 'plain');
-    const plainWrite = await measure('fs.createWriteStream', () =>
-      pipeline(source(), createWriteStream(plainFile)),
-    );
-    const plainWriteSync = await measure('fs.createWriteStream + fsync (flush)', () =>
-      pipeline(source(), createWriteStream(plainFile, { flush: true })),
-    );
-    const plainRead = await measure('fs.createReadStream (default 64 KiB)', () =>
-      pipeline(createReadStream(plainFile), nullSink()),
-    );
-    const plainRead1M = await measure('fs.createReadStream (highWaterMark 1 MiB)', () =>
-      pipeline(createReadStream(plainFile, { highWaterMark: MiB }), nullSink()),
-    );
-    await rm(plainFile);
-
-    console.log('\nfilesystem driver');
     const fsDriver = new FilesystemStorageDriver(path.join(work, 'blobs'));
-    const fsFigures = await benchDriver(fsDriver);
-    const meteredInline = await measure('filesystem write through meter (inline)', () =>
-      fsDriver
-        .write('bench/metered', source().pipe(createStreamMeter({ hashing: 'inline' })))
-        .then(() => undefined),
+    const fsKey = 'bench/object';
+    const fs = driverContestants(fsDriver, fsKey);
+    const [plainWrite, plainWriteSync, fsWrite, meteredInline, meteredWorkers] = await tournament(
+      'writes: plain fs copy and filesystem driver, same bytes',
+      [
+        {
+          label: 'fs.createWriteStream',
+          run: () => pipeline(source(), createWriteStream(plainFile)),
+          // Untimed: its dirty pages must not be written back on the next contestant's time.
+          cleanUp: () => rm(plainFile).then(() => execFileSync('sync')),
+        },
+        {
+          label: 'fs.createWriteStream + fsync (flush)',
+          run: () => pipeline(source(), createWriteStream(plainFile, { flush: true })),
+          cleanUp: () => rm(plainFile),
+        },
+        { ...fs.write, cleanUp: () => fsDriver.delete(fsKey) },
+        {
+          label: 'filesystem driver write + meter (inline)',
+          run: () => fsDriver.write(fsKey, source().pipe(createStreamMeter({ hashing: 'inline' }))),
+          cleanUp: () => fsDriver.delete(fsKey),
+        },
+        {
+          label: 'filesystem driver write + meter (workers)',
+          run: () => fsDriver.write(fsKey, source().pipe(createStreamMeter())),
+          cleanUp: () => fsDriver.delete(fsKey),
+        },
+      ],
     );
-    const meteredWorker = await measure('filesystem write through meter (workers)', () =>
-      fsDriver.write('bench/metered', source().pipe(createStreamMeter())).then(() => undefined),
+    await pipeline(source(), createWriteStream(plainFile));
+    const [plainRead, plainRead1M, fsRead] = await tournament('reads: plain fs copy and filesystem driver', [
+      {
+        label: 'fs.createReadStream (default 64 KiB)',
+        run: () => pipeline(createReadStream(plainFile), nullSink()),
+      },
+      {
+        label: 'fs.createReadStream (highWaterMark 1 MiB)',
+        run: () => pipeline(createReadStream(plainFile, { highWaterMark: MiB }), nullSink()),
+      },
+      fs.read,
+    ]);
+    await rm(plainFile);
+    await fsDriver.delete(fsKey);
+    const fsPeak = Math.max(
+      ...[none, inline, workers, plainWrite, plainWriteSync, fsWrite, meteredInline, meteredWorkers].map(
+        (figure) => figure.peakRss,
+      ),
+      ...[plainRead, plainRead1M, fsRead].map((figure) => figure.peakRss),
     );
-    await fsDriver.delete('bench/metered');
 
-    console.log('\nminio driver (s3rver unless MINIO_ENDPOINT is set: behaviour, not speed)');
-    const env = process.env;
-    let options: MinioStorageOptions;
-    if (env.MINIO_ENDPOINT) {
-      options = {
-        endPoint: env.MINIO_ENDPOINT,
-        port: Number(env.MINIO_PORT ?? 9000),
-        useSSL: env.MINIO_USE_SSL === 'true',
-        accessKey: env.MINIO_ACCESS_KEY ?? '',
-        secretKey: env.MINIO_SECRET_KEY ?? '',
-        bucket: env.MINIO_BUCKET ?? 'depot',
-        region: env.MINIO_REGION ?? 'us-east-1',
-      };
-    } else {
-      s3rver = await startS3rver();
-      options = {
-        endPoint: s3rver.endPoint,
-        port: s3rver.port,
-        useSSL: false,
-        accessKey: 'S3RVER',
-        secretKey: 'S3RVER',
-        bucket: 'depot-bench',
-        region: 'us-east-1',
-      };
+    let options = minioOptionsFromEnv();
+    if (!options) {
+      s3rver = await spawnS3rver();
+      const common = { useSSL: false, accessKey: 'S3RVER', secretKey: 'S3RVER', region: 'us-east-1' };
+      options = { endPoint: '127.0.0.1', port: s3rver.port, bucket: 'depot-bench', ...common };
     }
-    const minioFigures = await benchDriver(new MinioStorageDriver(options), 1);
+    const minioDriver = new MinioStorageDriver(options);
+    const minio = driverContestants(minioDriver, 'bench/object');
+    const [minioWrite] = await tournament(
+      'minio driver write (s3rver: behaviour, not speed)',
+      [minio.write],
+      1,
+    );
+    const [minioRead] = await tournament('minio driver read', [minio.read], 1);
+    await minioDriver.delete('bench/object');
 
     console.log('\nsummary');
-    console.log(`  meter on the event loop / no meter:           ${inline.mbps.toFixed(0)} MB/s`);
-    console.log(
-      `  meter in workers / on the event loop:         ${ratio(worker, inline)}x (${worker.mbps.toFixed(0)} MB/s, none ${none.mbps.toFixed(0)})`,
-    );
-    console.log(`  filesystem write / plain write:               ${ratio(fsFigures.write, plainWrite)}`);
-    console.log(`  filesystem write / plain write + fsync:       ${ratio(fsFigures.write, plainWriteSync)}`);
-    console.log(
-      `  filesystem write + meter (workers) / plain:   ${ratio(meteredWorker, plainWrite)} (+fsync: ${ratio(meteredWorker, plainWriteSync)})`,
-    );
-    console.log(
-      `  filesystem write + meter (inline) / plain:    ${ratio(meteredInline, plainWrite)} (+fsync: ${ratio(meteredInline, plainWriteSync)})`,
-    );
-    console.log(`  filesystem read / plain read (64 KiB):        ${ratio(fsFigures.read, plainRead)}`);
-    console.log(`  filesystem read / plain read (1 MiB):         ${ratio(fsFigures.read, plainRead1M)}`);
-    console.log(
-      `  minio write / read:                           ${minioFigures.write.mbps.toFixed(0)} / ${minioFigures.read.mbps.toFixed(0)} MB/s`,
-    );
-    const peak = Math.max(
-      ...[
-        none,
-        inline,
-        worker,
-        plainWrite,
-        plainWriteSync,
-        plainRead,
-        plainRead1M,
-        meteredInline,
-        meteredWorker,
-      ]
-        .concat(Object.values(fsFigures), Object.values(minioFigures))
-        .map((figure) => figure.peakRss),
-    );
-    console.log(`  peak RSS ${mib(peak)}, growth over start ${mib(peak - startRss)} (target < 64 MiB)`);
+    const line = (label: string, value: string) => console.log(`  ${label.padEnd(48)} ${value}`);
+    line('meter in workers / meter on the event loop', `${ratio(workers, inline)}`);
+    line('filesystem write / plain write', ratio(fsWrite, plainWrite));
+    line('filesystem write / plain write + fsync', ratio(fsWrite, plainWriteSync));
+    line('filesystem write + meter (workers) / plain + fsync', ratio(meteredWorkers, plainWriteSync));
+    line('filesystem write + meter (inline) / plain + fsync', ratio(meteredInline, plainWriteSync));
+    line('filesystem read / plain read (64 KiB)', ratio(fsRead, plainRead));
+    line('filesystem read / plain read (1 MiB)', ratio(fsRead, plainRead1M));
+    line('minio write / read', `${minioWrite.mbps.toFixed(0)} / ${minioRead.mbps.toFixed(0)} MB/s`);
+    line('peak RSS growth, filesystem and meter', `${mib(fsPeak - startRss)} (target < 64 MiB)`);
+    line('peak RSS growth, minio', mib(Math.max(minioWrite.peakRss, minioRead.peakRss) - startRss));
   } finally {
-    await s3rver?.stop();
+    s3rver?.child.kill('SIGTERM');
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -89,3 +89,12 @@ export async function startS3rver(): Promise<RunningS3rver> {
     },
   };
 }
+
+// `node -r @swc-node/register test/storage/start-s3rver.ts` serves until killed and prints its port
+// (the benchmark runs s3rver in its own process, so its memory is not counted as the driver's).
+if (require.main === module) {
+  void startS3rver().then((server) => {
+    process.stdout.write(`${server.port}\n`);
+    process.once('SIGTERM', () => void server.stop().then(() => process.exit(0)));
+  });
+}

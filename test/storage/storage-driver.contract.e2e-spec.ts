@@ -165,6 +165,14 @@ describe.each([
     });
   }, 120_000);
 
+  it('round-trips a source of odd-sized chunks larger than a multipart part', async () => {
+    const data = randomBytes(40 * MiB + 3);
+    const chunks = [data.subarray(0, 5), data.subarray(5, 35 * MiB), data.subarray(35 * MiB)];
+    await expect(driver.write(`${ns}/odd`, Readable.from(chunks))).resolves.toEqual({ length: data.length });
+    const read = await sha256Of(await driver.read(`${ns}/odd`));
+    expect(read).toEqual({ sha256: createHash('sha256').update(data).digest('hex'), length: data.length });
+  }, 60_000);
+
   describe('ranges', () => {
     const data = randomBytes(1000);
     beforeEach(() => driver.write(`${ns}/ranged`, Readable.from([data])));

@@ -31,17 +31,27 @@ function mapError(key: string, error: unknown): unknown {
 }
 
 /**
- * Cuts a stream into `size`-byte buffers; the last one is shorter (possibly empty). Rejects when the
- * source errors or is destroyed, so a failed source never looks like a short one.
+ * Cuts a stream into `size`-byte parts; the last one is shorter (possibly empty). Full parts take
+ * turns in two buffers, so a part stays valid until the generator has been resumed twice (long enough
+ * to send it while the next one fills) and a long upload makes no garbage. Rejects when the source
+ * errors or is destroyed, so a failed source never looks like a short one.
  */
 async function* readParts(source: Readable, size: number): AsyncGenerator<Buffer> {
+  const buffers: Buffer[] = [];
+  let turn = 0;
   let chunks: Buffer[] = [];
   let buffered = 0;
   for await (const chunk of source as AsyncIterable<Buffer>) {
     chunks.push(chunk);
     buffered += chunk.length;
     while (buffered >= size) {
-      const part = Buffer.concat(chunks, size);
+      const part = (buffers[turn] ??= Buffer.allocUnsafe(size));
+      turn ^= 1;
+      let filled = 0;
+      for (const held of chunks) {
+        filled += held.copy(part, filled, 0, Math.min(held.length, size - filled));
+        if (filled === size) break;
+      }
       // Everything before the last chunk fitted into the part, so the rest is that chunk's tail.
       const last = chunks[chunks.length - 1];
       chunks = [last.subarray(last.length - (buffered - size))];

@@ -25,7 +25,7 @@ export interface StreamMeterResult {
 const BATCH_BYTES = 1024 * 1024;
 /** Batches a stream may have queued at the workers before it stops taking input (backpressure). */
 const MAX_BATCHES_IN_FLIGHT = 4;
-const MAX_POOLED_BATCHES = 16;
+const MAX_POOLED_BATCHES = 8;
 const freeBatches: SharedArrayBuffer[] = [];
 
 function takeBatch(): SharedArrayBuffer {
