@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { HashJobListener } from './hash-worker-pool';
 import { createStreamMeter } from './stream-meter';
 import { StreamTooLargeError } from './storage.errors';
 
@@ -23,6 +24,37 @@ function chunksOf(data: Buffer, size: number): Buffer[] {
 }
 
 const hex = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest('hex');
+const MiB = 1024 * 1024;
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** Workers that hash nothing and answer only when told, to watch the meter's side of the protocol. */
+class StubWorkers {
+  listener: HashJobListener | undefined;
+  readonly posted: Buffer[] = [];
+  acked = 0;
+  ended = false;
+  aborted = false;
+  open(listener: HashJobListener): number {
+    this.listener = listener;
+    return 1;
+  }
+  post(_id: number, buffer: SharedArrayBuffer, length: number): void {
+    this.posted.push(Buffer.from(new Uint8Array(buffer, 0, length)));
+  }
+  end(): void {
+    this.ended = true;
+  }
+  abort(): void {
+    this.aborted = true;
+  }
+  close(): void {}
+  ackAll(): void {
+    for (; this.acked < this.posted.length; this.acked++) {
+      this.listener!.onAck('md5');
+      this.listener!.onAck('sha256');
+    }
+  }
+}
 
 describe('createStreamMeter', () => {
   it.each([0, 1, 1000, 3 * 1024 * 1024 + 17])('counts and hashes %d bytes like crypto', async (size) => {
@@ -119,5 +151,52 @@ describe('createStreamMeter', () => {
     meter.on('data', () => seen.push(meter.bytes));
     await pipeline(Readable.from([Buffer.alloc(3), Buffer.alloc(4)]), meter, sink());
     expect(seen).toEqual([3, 7]);
+  });
+
+  describe('with hashing in workers', () => {
+    it('stops taking input while the workers lag, and hands them every byte in order', async () => {
+      const workers = new StubWorkers();
+      const data = randomBytes(12 * MiB);
+      const meter = createStreamMeter({ workers });
+      const done = pipeline(Readable.from(chunksOf(data, 65536)), meter, sink());
+      await tick();
+      // Four batches queued at the workers and the fifth filling: no further reading.
+      expect(workers.posted).toHaveLength(4);
+      expect(meter.bytes).toBeLessThanOrEqual(5 * MiB);
+      await tick();
+      expect(workers.posted).toHaveLength(4);
+      while (!workers.ended) {
+        workers.ackAll();
+        await tick();
+      }
+      workers.listener!.onDigest('md5', 'm');
+      workers.listener!.onDigest('sha256', 's');
+      await done;
+      expect(meter.result).toEqual({ bytes: data.length, md5: 'm', sha256: 's' });
+      expect(Buffer.concat(workers.posted).equals(data)).toBe(true);
+    });
+
+    it('fails the stream when a worker dies', async () => {
+      const workers = new StubWorkers();
+      const done = pipeline(
+        Readable.from(chunksOf(randomBytes(3 * MiB), 65536)),
+        createStreamMeter({ workers }),
+        sink(),
+      );
+      await tick();
+      workers.listener!.onFailure(new Error('hash worker exited (1)'));
+      await expect(done).rejects.toThrow('hash worker exited (1)');
+    });
+
+    it('abandons the job when the stream is destroyed', async () => {
+      const workers = new StubWorkers();
+      const source = new PassThrough();
+      const done = pipeline(source, createStreamMeter({ workers }), sink());
+      source.write(randomBytes(2 * MiB));
+      await tick();
+      source.destroy(new Error('client went away'));
+      await expect(done).rejects.toThrow('client went away');
+      expect(workers.aborted).toBe(true);
+    });
   });
 });

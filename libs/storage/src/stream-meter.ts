@@ -1,6 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { hashWorkerPool, type HashJobListener, type MeterAlgorithm } from './hash-worker-pool';
+import {
+  hashWorkerPool,
+  type HashJobListener,
+  type HashWorkerPool,
+  type MeterAlgorithm,
+} from './hash-worker-pool';
 import { StreamTooLargeError } from './storage.errors';
 
 export interface StreamMeterOptions {
@@ -11,6 +16,8 @@ export interface StreamMeterOptions {
    * copies. `inline`: both hashes on the calling thread (for comparison and for tiny hosts).
    */
   hashing?: 'worker' | 'inline';
+  /** @internal The workers to use (tests); the process-wide pool by default. */
+  workers?: Pick<HashWorkerPool, 'open' | 'post' | 'end' | 'abort' | 'close'>;
 }
 
 export interface StreamMeterResult {
@@ -51,6 +58,7 @@ function digestBoth(data: Uint8Array): Omit<StreamMeterResult, 'bytes'> {
  */
 export class StreamMeter extends Transform implements HashJobListener {
   private readonly limit: number;
+  private readonly workers: NonNullable<StreamMeterOptions['workers']>;
   private readonly inline: { md5: Hash; sha256: Hash } | undefined;
   private count = 0;
   private finished: StreamMeterResult | undefined;
@@ -69,6 +77,7 @@ export class StreamMeter extends Transform implements HashJobListener {
   constructor(options: StreamMeterOptions = {}) {
     super();
     this.limit = options.limit ?? Number.POSITIVE_INFINITY;
+    this.workers = options.workers ?? hashWorkerPool;
     if (options.hashing === 'inline') this.inline = { md5: createHash('md5'), sha256: createHash('sha256') };
   }
 
@@ -115,11 +124,11 @@ export class StreamMeter extends Transform implements HashJobListener {
     }
     if (this.batchFill > 0) this.postBatch();
     this.heldFlush = callback;
-    hashWorkerPool.end(this.jobId);
+    this.workers.end(this.jobId);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.jobId !== undefined && !this.finished) hashWorkerPool.abort(this.jobId);
+    if (this.jobId !== undefined && !this.finished) this.workers.abort(this.jobId);
     // Batches still at the workers may be read there; only the unposted one can be reused.
     if (this.batch) returnBatch(this.batch);
     this.batch = undefined;
@@ -146,7 +155,7 @@ export class StreamMeter extends Transform implements HashJobListener {
     this.digests[algorithm] = digest;
     const { md5, sha256 } = this.digests;
     if (md5 === undefined || sha256 === undefined || !this.heldFlush) return;
-    hashWorkerPool.close(this.jobId!);
+    this.workers.close(this.jobId!);
     const callback = this.heldFlush;
     this.heldFlush = undefined;
     this.finish(callback, { md5, sha256 });
@@ -176,8 +185,8 @@ export class StreamMeter extends Transform implements HashJobListener {
   }
 
   private postBatch(): void {
-    this.jobId ??= hashWorkerPool.open(this);
-    hashWorkerPool.post(this.jobId, this.batch!, this.batchFill);
+    this.jobId ??= this.workers.open(this);
+    this.workers.post(this.jobId, this.batch!, this.batchFill);
     this.inFlight.push(this.batch!);
     this.batch = undefined;
     this.batchFill = 0;
