@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { createHostedApp, JSON_ACCEPT } from '../application-plugins/plugins-test-kit';
-import { multipart, multipartType } from '../inventory-binaries/binaries-test-kit';
+import {
+  eventually,
+  multipart,
+  multipartType,
+  openRequest,
+  partHead,
+} from '../inventory-binaries/binaries-test-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** The value of one series in Prometheus text (`name{labels} value`), 0 when absent. */
@@ -80,6 +86,27 @@ describe('metrics and health', () => {
     const untouched = await scrape(other);
     expect(sample(untouched, 'depot_binary_uploads_total{outcome="created"}')).toBe(0);
     expect(sample(untouched, 'depot_binary_uploaded_bytes_total')).toBe(0);
+  });
+
+  it('counts an upload whose client went away as aborted', async () => {
+    const upload = openRequest(t.baseUrl, {
+      method: 'POST',
+      path: '/inventory/binaries',
+      headers: {
+        Authorization: t.auth(),
+        'Content-Type': multipartType(),
+        'Transfer-Encoding': 'chunked',
+      },
+    });
+    upload.request.write(partHead({ name: 'file', filename: 'gone.bin' }));
+    upload.request.write(Buffer.alloc(32 * 1024, 7));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    upload.request.destroy();
+    await upload.response.catch(() => undefined);
+    await eventually(
+      async () => sample(await scrape(t), 'depot_binary_uploads_total{outcome="aborted"}') === 1,
+      'the aborted upload to be counted',
+    );
   });
 
   it('counts archive changes and sweeper deletions', async () => {

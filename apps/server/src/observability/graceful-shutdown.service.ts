@@ -38,7 +38,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
       this.logger.warn(`Aborting ${this.inFlight.count} request(s) still running after ${timeout} ms`);
       server.closeAllConnections();
       if (!(await this.inFlight.idle(ABORT_CLEANUP_MS)))
-        this.logger.error(`${this.inFlight.count} aborted request(s) did not finish cleaning up`);
+        this.logger.error(`${this.inFlight.runningHandlers} aborted request(s) did not finish cleaning up`);
     }
     // Keep-alive connections that went idle after the first pass.
     server.closeAllConnections();

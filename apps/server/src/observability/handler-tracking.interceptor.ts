@@ -8,7 +8,7 @@ export class HandlerTrackingInterceptor implements NestInterceptor {
   constructor(private readonly inFlight: InFlightRequests) {}
 
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    this.inFlight.enter();
-    return next.handle().pipe(finalize(() => this.inFlight.leave()));
+    this.inFlight.handlerStarted();
+    return next.handle().pipe(finalize(() => this.inFlight.handlerSettled()));
   }
 }

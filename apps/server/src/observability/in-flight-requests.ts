@@ -2,35 +2,44 @@ import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 /**
- * Counts requests from arrival until both their connection is done with them and their handler
- * has settled (an aborted upload's handler still deletes its blob after the socket is gone).
+ * Counts requests from arrival until their connection is done with them, and handlers until they
+ * have settled (an aborted upload's handler still deletes its blob after the socket is gone).
  */
 @Injectable()
 export class InFlightRequests {
-  private active = 0;
+  private requests = 0;
+  private handlers = 0;
   private draining = false;
   private waiters: Array<() => void> = [];
 
   /** Express middleware: tracks the request; while draining, asks clients to close the connection. */
   readonly middleware = (_request: Request, response: Response, next: NextFunction): void => {
-    this.enter();
+    this.requests++;
     if (this.draining) response.setHeader('Connection', 'close');
-    response.once('close', () => this.leave());
+    response.once('close', () => {
+      this.requests--;
+      this.notify();
+    });
     next();
   };
 
+  /** Requests whose response is not finished yet. */
   get count(): number {
-    return this.active;
+    return this.requests;
   }
 
-  enter(): void {
-    this.active++;
+  /** Handlers still running, including those of requests whose client is gone. */
+  get runningHandlers(): number {
+    return this.handlers;
   }
 
-  leave(): void {
-    this.active--;
-    if (this.active > 0) return;
-    for (const resolve of this.waiters.splice(0)) resolve();
+  handlerStarted(): void {
+    this.handlers++;
+  }
+
+  handlerSettled(): void {
+    this.handlers--;
+    this.notify();
   }
 
   startDraining(): void {
@@ -39,7 +48,7 @@ export class InFlightRequests {
 
   /** Resolves true when nothing is in flight, false if `timeoutMs` passes first. */
   async idle(timeoutMs: number): Promise<boolean> {
-    if (this.active <= 0) return true;
+    if (this.isIdle()) return true;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     const idle = new Promise<true>((resolve) => this.waiters.push(() => resolve(true)));
@@ -48,5 +57,14 @@ export class InFlightRequests {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private isIdle(): boolean {
+    return this.requests <= 0 && this.handlers <= 0;
+  }
+
+  private notify(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 }
