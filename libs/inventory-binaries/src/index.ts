@@ -2,3 +2,4 @@ export * from './binaries.service';
 export * from './binary-etag';
 export * from './inventory-binaries.options';
 export * from './inventory-binaries.module';
+export * from './binary-sweeper.service';
