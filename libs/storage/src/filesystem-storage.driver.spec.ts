@@ -51,6 +51,18 @@ describe('FilesystemStorageDriver', () => {
     expect((await driver.stat('t1/pending')).length).toBe(1024);
   });
 
+  it('leaves no temp file when the source fails before the first byte', async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const source = new Readable({
+        read() {
+          this.destroy(new Error('gone at once'));
+        },
+      });
+      await expect(driver.write(`t1/early-${attempt}`, source)).rejects.toThrow('gone at once');
+    }
+    expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+  });
+
   it('lists leftover temp files for the sweeper, only under the empty prefix, and deletes them', async () => {
     await mkdir(path.join(root, '.tmp'), { recursive: true });
     await writeFile(path.join(root, '.tmp', 'crashed.tmp'), 'partial');
