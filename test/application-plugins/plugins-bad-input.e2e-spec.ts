@@ -77,6 +77,14 @@ describe('application plugins and files: bad input changes nothing', () => {
     expectError(await postPlugin('evil', zip), 422, 'applications/Invalid Data');
   });
 
+  it('refuses the same zips on PUT (replace) with 422', async () => {
+    const response = await request(t.server)
+      .put(`${app.url}/binaries/plugins/existing`)
+      .set('Authorization', t.auth())
+      .attach('file', buildRawZip([{ name: '../../evil.js', data: 'x' }]), 'p.zip');
+    expectError(response, 422, 'applications/Invalid Data');
+  });
+
   it('refuses a plugin that would put a file where the application has one with a directory’s name', async () => {
     expectError(await postPlugin('existing', zipOf({ 'file.js/x': 'x' })), 422);
   });

@@ -2,11 +2,14 @@ import request from 'supertest';
 import { Role } from '@depot/common';
 import { createUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
+import AdmZip from 'adm-zip';
+import { readZipEntries } from '@depot/application-plugins/zip/zip-entry';
 import {
   activeFilesOf,
   activeVersionOf,
   archiveIdsOf,
   createHostedApp,
+  downloadArchive,
   JSON_ACCEPT,
   multipartBody,
   zipOf,
@@ -105,6 +108,61 @@ describe('application plugins and files', () => {
       expect(response.headers.location).toBe(
         `${t.baseUrl}${app.url}/binaries/${await activeVersionOf(t, app)}`,
       );
+    });
+  });
+
+  describe('building versions', () => {
+    it('copies the entries it does not touch byte for byte, without re-compressing them', async () => {
+      const files = Object.fromEntries(
+        Array.from({ length: 30 }, (_, index) => [
+          `assets/f${index}.js`,
+          `const x${index} = ${'1+'.repeat(500)}1;`,
+        ]),
+      );
+      const app = await createHostedApp(t, { 'index.html': 'app', ...files });
+      const added = await postPlugin(app, 'p', zipOf({ 'p.js': 'p' })).expect(201);
+      const before = readZipEntries(new AdmZip(await downloadArchive(t, app, app.initialArchiveId)));
+      const after = readZipEntries(
+        new AdmZip(await downloadArchive(t, app, (added.body as { id: string }).id)),
+      );
+      expect(after).toHaveLength(before.length + 1);
+      for (const entry of before) {
+        const copied = after.find((candidate) => candidate.name === entry.name);
+        expect(copied).toBeDefined();
+        expect(copied!.method).toBe(entry.method);
+        expect(copied!.data.equals(entry.data)).toBe(true);
+      }
+    });
+
+    it('builds the first version from nothing when the application has none (a servable result only)', async () => {
+      const created = await request(t.server)
+        .post('/application/applications')
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT)
+        .send({ name: 'empty-app', key: 'empty-app-key', type: 'HOSTED', contextPath: 'empty-app' })
+        .expect(201);
+      const app: HostedApp = {
+        id: (created.body as { id: string }).id,
+        initialArchiveId: '',
+        url: `/application/applications/${(created.body as { id: string }).id}`,
+      };
+      await request(t.server)
+        .get(`${app.url}/binaries/plugins`)
+        .set('Authorization', t.auth())
+        .expect(200, []);
+      const refused = await postPlugin(app, 'p', zipOf({ 'p.js': 'p' }));
+      expect(refused.status).toBe(422);
+      expect((refused.body as { message: string }).message).toMatch(/index\.html/);
+      expect(await activeVersionOf(t, app)).toBeNull();
+
+      const written = await request(t.server)
+        .post(`${app.url}/binaries/files`)
+        .set('Authorization', t.auth())
+        .set('Accept', JSON_ACCEPT)
+        .attach('index.html', Buffer.from('<html>first</html>'))
+        .expect(201);
+      expect((written.body as Record<string, unknown>)[ORIGIN]).toMatchObject({ baseVersionId: null });
+      expect(await activeFilesOf(t, app)).toEqual({ 'index.html': '<html>first</html>' });
     });
   });
 
