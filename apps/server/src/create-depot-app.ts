@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
 import { HttpMetrics } from './observability/http-metrics';
 import { InFlightRequests } from './observability/in-flight-requests';
+import { setupOpenApi } from './openapi/setup-open-api';
 
 /**
  * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
@@ -29,5 +30,6 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   app.use(app.get(InFlightRequests).middleware);
   app.use(app.get(HttpMetrics).middleware);
   app.use(createJsonBodyMiddleware(config.limits.maxJsonBody));
+  setupOpenApi(app);
   return app;
 }
