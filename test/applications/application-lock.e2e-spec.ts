@@ -1,8 +1,16 @@
 import { ApplicationsService } from '@depot/applications';
 import { ALL_ROLES, type Principal } from '@depot/common';
-import { Client } from 'pg';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createHostedApp } from './applications-test-kit';
+
+/** The bit of `pg` used here (the package ships no typings). */
+interface PgClient {
+  connect(): Promise<void>;
+  query(sql: string, values?: unknown[]): Promise<unknown>;
+  end(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Client } = require('pg') as { Client: new (options: { connectionString: string }) => PgClient };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -399,6 +399,23 @@ describe('applications CRUD', () => {
       expect((await getApp(t, app.id)).activeVersionId).toBe(v2);
     });
 
+    it('takes the manifest from the archive it activates, over a stale one sent beside it', async () => {
+      const app = await createHostedApp(t);
+      const manifestZip = (version: string) =>
+        webAppZip({ 'index.html': version, 'cumulocity.json': JSON.stringify({ version }) });
+      const v1 = await uploadOk(t, app.id, manifestZip('1.0.0'));
+      const stale = await getApp(t, app.id);
+      await uploadOk(t, app.id, manifestZip('2.0.0'));
+      expect((await getApp(t, app.id)).manifest).toEqual({ version: '2.0.0' });
+      // What the toolkit does: PUT the object read before the upload, with the new activeVersionId.
+      const latest = (await getApp(t, app.id)).activeVersionId;
+      expect((await put(app.id, { ...stale, activeVersionId: latest })).body).toMatchObject({
+        manifest: { version: '2.0.0' },
+      });
+      const back = await put(app.id, { activeVersionId: v1 });
+      expect(back.body).toMatchObject({ activeVersionId: v1, manifest: { version: '1.0.0' } });
+    });
+
     it('answers 404 for unknown ids and other tenants, 403 for readers', async () => {
       const app = await createHostedApp(t);
       expect((await put('999999999', { description: 'x' })).status).toBe(404);

@@ -5,12 +5,12 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
-import type { DataSource } from 'typeorm';
+import { IsNull, type DataSource } from 'typeorm';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { applicationSelf } from './application.representation';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
 import { ApplicationsService, applicationNotFound } from './applications.service';
-import { archiveTypeOf } from './archive-type';
+import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { InvalidArchiveError } from './archive/invalid-archive.error';
 import { validateArchive, type ArchiveLimits, type ValidatedArchive } from './archive/validate-archive';
 
@@ -31,6 +31,12 @@ export interface StoreArchiveOptions {
   validated?: ValidatedArchive;
   /** Fragments recorded on the new archive's managed object (e.g. the version it was built from). */
   fragments?: Fragments;
+  /**
+   * The active version the new archive was built from. The switch commits only while it is still the
+   * active one (409 otherwise): a guard, should the application lock ever be lost, against building on
+   * a version that another change has replaced meanwhile.
+   */
+  expectedActiveVersionId?: string | null;
 }
 
 const ZIP_CONTENT_TYPE = 'application/zip';
@@ -108,7 +114,11 @@ export class ApplicationArchivesService {
         name: options.fileName || `${application.contextPath ?? application.name}.zip`,
         type: archiveTypeOf(application.id),
         contentType: ZIP_CONTENT_TYPE,
-        fragments: options.fragments,
+        // The manifest travels with the archive, so activating the archive later restores it.
+        fragments: {
+          ...options.fragments,
+          ...(validated.manifest ? { [ARCHIVE_MANIFEST_FRAGMENT]: validated.manifest } : {}),
+        },
       },
       chunksOf(zip),
       {
@@ -120,12 +130,23 @@ export class ApplicationArchivesService {
           };
           if (validated.manifest) changes.manifest = validated.manifest;
           // TypeORM's deep-partial type cannot express the open JSON manifest; the value is a plain one.
+          const expected = options.expectedActiveVersionId;
           const result = await manager.update(
             ApplicationEntity,
-            { id: application.id, tenantId: application.tenantId },
+            {
+              id: application.id,
+              tenantId: application.tenantId,
+              ...(expected === undefined ? {} : { activeVersionId: expected ?? IsNull() }),
+            },
             changes as never,
           );
-          if (result.affected !== 1) throw applicationNotFound(application.id);
+          if (result.affected !== 1)
+            throw expected === undefined
+              ? applicationNotFound(application.id)
+              : CumulocityError.conflict(
+                  'applications',
+                  `The active version of application ${application.id} changed meanwhile; try again`,
+                );
         },
       },
     );

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApplicationEntity, ApplicationType } from './application.entity';
-import { archiveTypeOf } from './archive-type';
+import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { parseApplicationBody, type ApplicationChanges } from './parse-application-body';
 import { withAdvisoryLock } from './with-advisory-lock';
 
@@ -131,7 +131,7 @@ export class ApplicationsService {
   /**
    * Partial update: modelled fields are set, other client fields merged (`null` removes one),
    * read-only fields ignored. `type` cannot change; `activeVersionId` must name one of the
-   * application's own archives (404 otherwise).
+   * application's own archives (404 otherwise), whose `cumulocity.json` (if any) becomes the manifest.
    */
   async update(principal: Principal, rawId: string, body: unknown): Promise<ApplicationEntity> {
     const changes = parseApplicationBody(body);
@@ -139,8 +139,14 @@ export class ApplicationsService {
       if (changes.type !== undefined && changes.type !== current.type)
         throw CumulocityError.invalidData('applications', `"type" cannot be changed (it is ${current.type})`);
       const next = applyChanges(current, changes);
-      if (changes.activeVersionId !== undefined && changes.activeVersionId !== current.activeVersionId)
-        await this.assertOwnArchive(current, changes.activeVersionId);
+      if (changes.activeVersionId !== undefined && changes.activeVersionId !== null) {
+        // The manifest follows the active archive. Tools PUT the whole object they read before
+        // uploading (the toolkit does), so a manifest sent beside activeVersionId may be stale.
+        const archive = await this.findArchive(current, changes.activeVersionId);
+        const manifest = archive.fragments[ARCHIVE_MANIFEST_FRAGMENT];
+        if (typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest))
+          next.manifest = manifest as Record<string, unknown>;
+      }
       assertComplete(next);
       next.lastUpdated = new Date();
       try {
@@ -242,10 +248,6 @@ export class ApplicationsService {
         `Archive ${archiveId} of application ${application.id} not found`,
       );
     return archive;
-  }
-
-  private async assertOwnArchive(application: ApplicationEntity, archiveId: string | null): Promise<void> {
-    if (archiveId !== null) await this.findArchive(application, archiveId);
   }
 }
 
