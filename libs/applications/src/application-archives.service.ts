@@ -10,7 +10,7 @@ import { ApplicationEntity, ApplicationType } from './application.entity';
 import { applicationSelf } from './application.representation';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
 import { ApplicationsService, applicationNotFound } from './applications.service';
-import { archiveTypeOf } from './archive-type';
+import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { InvalidArchiveError } from './archive/invalid-archive.error';
 import { validateArchive, type ArchiveLimits, type ValidatedArchive } from './archive/validate-archive';
 
@@ -114,7 +114,11 @@ export class ApplicationArchivesService {
         name: options.fileName || `${application.contextPath ?? application.name}.zip`,
         type: archiveTypeOf(application.id),
         contentType: ZIP_CONTENT_TYPE,
-        fragments: options.fragments,
+        // The manifest travels with the archive, so activating the archive later restores it.
+        fragments: {
+          ...options.fragments,
+          ...(validated.manifest ? { [ARCHIVE_MANIFEST_FRAGMENT]: validated.manifest } : {}),
+        },
       },
       chunksOf(zip),
       {
