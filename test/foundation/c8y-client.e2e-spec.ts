@@ -35,6 +35,7 @@ describe('@c8y/client user and tenant services', () => {
 
     const { data: created, res } = await client.user.create({
       userName: 'sdk-user',
+      displayName: 'SDK User',
       password: 'sdk-user-pw',
     });
     expect(res.status).toBe(201);
