@@ -70,6 +70,7 @@ export class ApplicationVersioningService {
       const built = Date.now();
       const archive = await this.archives.storeAndActivate(principal, locked, zip, {
         fileName: active?.archive.name ?? undefined,
+        expectedActiveVersionId: locked.activeVersionId,
         fragments: {
           [ARCHIVE_ORIGIN_FRAGMENT]: {
             baseVersionId: active?.archive.id ?? null,
