@@ -347,6 +347,22 @@ describe('application archives', () => {
       ).toBe(404);
     });
 
+    it('leaves non-numeric segments (plugins, files) to the routes that own them', async () => {
+      const app = await createHostedApp(t);
+      await uploadOk(t, app.id, webAppZip());
+      // A reader may list plugins: the archive download route (admin only) must not capture it.
+      const plugins = await request(t.server)
+        .get(`/application/applications/${app.id}/binaries/plugins`)
+        .set('Authorization', reader.auth);
+      expect(plugins.status).toBe(200);
+      expect(Array.isArray(plugins.body)).toBe(true);
+      const unknown = await request(t.server)
+        .get(`/application/applications/${app.id}/binaries/whatever`)
+        .set('Authorization', t.auth());
+      expect(unknown.status).toBe(404);
+      expect((unknown.body as { error: string }).error).toMatch(/^applications\//);
+    });
+
     it('deletes an inactive archive (204) and refuses the active one (409)', async () => {
       const app = await createHostedApp(t);
       const v1 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v1' }));

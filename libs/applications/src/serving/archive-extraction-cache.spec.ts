@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import AdmZip from 'adm-zip';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ArchiveExtractionCache } from './archive-extraction-cache';
+
+function zipOf(files: Record<string, string>): Buffer {
+  const zip = new AdmZip();
+  for (const [name, content] of Object.entries(files)) zip.addFile(name, Buffer.from(content));
+  return zip.toBuffer();
+}
+
+describe('ArchiveExtractionCache', () => {
+  let parent: string;
+  let cache: ArchiveExtractionCache;
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    parent = mkdtempSync(path.join(tmpdir(), 'depot-extract-'));
+    cache = new ArchiveExtractionCache(parent, 2);
+  });
+  afterEach(async () => {
+    await cache.clear();
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('extracts files and directories once, sharing the work between concurrent callers', async () => {
+    const load = jest.fn(() => Promise.resolve(zipOf({ 'index.html': 'hi', 'a/b/c.js': 'js', 'd/': '' })));
+    const [first, second] = await Promise.all([cache.directoryFor('1', load), cache.directoryFor('1', load)]);
+    expect(first).toBe(second);
+    expect(await cache.directoryFor('1', load)).toBe(first);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(readFileSync(path.join(first, 'index.html'), 'utf8')).toBe('hi');
+    expect(readFileSync(path.join(first, 'a/b/c.js'), 'utf8')).toBe('js');
+    expect(existsSync(path.join(first, 'd'))).toBe(true);
+  });
+
+  it('drops the least recently used archive beyond its capacity, from disk too', async () => {
+    const load = (content: string) => () => Promise.resolve(zipOf({ 'index.html': content }));
+    const one = await cache.directoryFor('1', load('one'));
+    const two = await cache.directoryFor('2', load('two'));
+    await cache.directoryFor('1', load('one')); // 1 is now the most recent
+    await cache.directoryFor('3', load('three'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(one)).toBe(true);
+    expect(existsSync(two)).toBe(false);
+    const reloaded = jest.fn(load('two'));
+    expect(readFileSync(path.join(await cache.directoryFor('2', reloaded), 'index.html'), 'utf8')).toBe(
+      'two',
+    );
+    expect(reloaded).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not cache a failed extraction and leaves nothing behind', async () => {
+    await expect(cache.directoryFor('9', () => Promise.resolve(Buffer.from('not a zip')))).rejects.toThrow();
+    const directory = await cache.directoryFor('9', () => Promise.resolve(zipOf({ 'index.html': 'ok' })));
+    expect(readFileSync(path.join(directory, 'index.html'), 'utf8')).toBe('ok');
+  });
+
+  it('refuses entry names that escape its directory, even if an archive slipped past validation', async () => {
+    const zip = new AdmZip();
+    zip.addFile('index.html', Buffer.from('x'));
+    // adm-zip normalises names given to addFile; set the raw name afterwards.
+    zip.getEntry('index.html')!.entryName = '../escaped.txt';
+    await expect(cache.directoryFor('7', () => Promise.resolve(zip.toBuffer()))).rejects.toThrow();
+    expect(existsSync(path.join(parent, 'escaped.txt'))).toBe(false);
+  });
+});
