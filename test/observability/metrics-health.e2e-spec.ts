@@ -5,7 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
-import { createHostedApp, JSON_ACCEPT } from '../application-plugins/plugins-test-kit';
+import { createHostedApp, JSON_ACCEPT, zipOf } from '../application-plugins/plugins-test-kit';
 import {
   eventually,
   multipart,
@@ -111,7 +111,15 @@ describe('metrics and health', () => {
 
   it('counts archive changes and sweeper deletions', async () => {
     const before = await scrape(t);
-    await createHostedApp(t, { 'index.html': '<html>metrics</html>' });
+    const hosted = await createHostedApp(t, { 'index.html': '<html>metrics</html>' });
+    const plugin = await request(t.server)
+      .post(`${hosted.url}/binaries/plugins/metrics-plugin`)
+      .set('Authorization', t.auth())
+      .attach('file', zipOf({ 'remoteEntry.js': 'export {}' }), {
+        filename: 'p.zip',
+        contentType: 'application/zip',
+      });
+    expect(plugin.status).toBe(201);
     const storage = t.app.get<StorageDriver>(STORAGE_DRIVER);
     await storage.write(`management/${randomUUID()}`, Readable.from([Buffer.from('orphan')]));
     const swept = await t.app.get(BinarySweeperService, { strict: false }).sweep();
@@ -120,6 +128,7 @@ describe('metrics and health', () => {
     const after = await scrape(t);
     const delta = (series: string): number => sample(after, series) - sample(before, series);
     expect(delta('depot_application_archive_changes_total{kind="upload"}')).toBe(1);
+    expect(delta('depot_application_archive_changes_total{kind="addPlugin"}')).toBe(1);
     expect(delta('depot_sweeper_deleted_total')).toBe(swept.deleted);
   });
 

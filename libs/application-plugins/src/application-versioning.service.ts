@@ -6,10 +6,10 @@ import {
   validateArchive,
   type ApplicationEntity,
 } from '@depot/applications';
-import { CumulocityError, type Principal } from '@depot/common';
+import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
 import { toManagedObjectRepresentation, type ManagedObjectEntity } from '@depot/inventory';
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { applyArchiveChange, describeArchiveChange, type ArchiveChange } from './archive-change';
 import { listPlugins, type PluginRepresentation } from './list-plugins';
 import { writeZip } from './zip/write-zip';
@@ -33,6 +33,7 @@ export class ApplicationVersioningService {
     private readonly applications: ApplicationsService,
     private readonly archives: ApplicationArchivesService,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
 
   /** The plugins (top-level directories) of the active version; none without one. */
@@ -82,6 +83,7 @@ export class ApplicationVersioningService {
         `Application ${locked.id}: ${change.operation} made archive ${archive.id} from ${active?.archive.id ?? 'nothing'} ` +
           `(read ${read - started} ms, build ${built - read} ms, validate+store+activate ${Date.now() - built} ms)`,
       );
+      this.metrics?.archiveChanged(change.operation);
       return archive;
     });
   }
