@@ -61,6 +61,15 @@ describe('application plugins and files', () => {
         'myplugin/cumulocity.json': '{"name":"p"}',
         'myplugin/p.js': 'p',
       });
+      // The new version is what /apps serves.
+      const contextPath = (await request(t.server).get(app.url).set('Authorization', t.auth())).body as {
+        contextPath: string;
+      };
+      const served = await request(t.server)
+        .get(`/apps/${contextPath.contextPath}/myplugin/p.js`)
+        .set('Authorization', t.auth());
+      expect(served.status).toBe(200);
+      expect(served.text).toBe('p');
     });
 
     it('overwrites the same paths on a second upload and keeps the plugin’s other files', async () => {
