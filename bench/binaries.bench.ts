@@ -94,7 +94,14 @@ function multipartLength(size: number, filename: string): number {
   return multipartHead(filename).length + size + TAIL.length;
 }
 
-async function upload(target: Contestant, size: number): Promise<{ seconds: number; id: string }> {
+/**
+ * One multipart upload. `finalizeSeconds` is the wait between the last byte sent and the answer:
+ * what the server does after the body (fsync, rename, commit), which the baseline does not do.
+ */
+async function upload(
+  target: Contestant,
+  size: number,
+): Promise<{ seconds: number; finalizeSeconds: number; id: string }> {
   const filename = 'bench.bin';
   const started = process.hrtime.bigint();
   const request = http.request(`${target.baseUrl}${target.uploadPath}`, {
@@ -109,14 +116,17 @@ async function upload(target: Contestant, size: number): Promise<{ seconds: numb
   });
   const responded = once(request, 'response') as Promise<[http.IncomingMessage]>;
   await pipeline(multipartBody(size, filename), request);
+  const sent = process.hrtime.bigint();
   const [response] = await responded;
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const finished = process.hrtime.bigint();
+  const seconds = Number(finished - started) / 1e9;
+  const finalizeSeconds = Number(finished - sent) / 1e9;
   if (response.statusCode !== 201)
     throw new Error(`${target.name} upload: ${response.statusCode} ${Buffer.concat(chunks).toString()}`);
   const id = (JSON.parse(Buffer.concat(chunks).toString()) as { id: string }).id;
-  return { seconds, id };
+  return { seconds, finalizeSeconds, id };
 }
 
 async function download(target: Contestant, id: string, size: number): Promise<number> {
@@ -127,11 +137,19 @@ async function download(target: Contestant, id: string, size: number): Promise<n
       .on('error', reject);
   });
   let received = 0;
-  for await (const chunk of response) received += (chunk as Buffer).length;
+  response.on('data', (chunk: Buffer) => (received += chunk.length));
+  await once(response, 'end');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (response.statusCode !== 200 || received !== size)
     throw new Error(`${target.name} download: ${response.statusCode}, ${received} of ${size} bytes`);
   return seconds;
+}
+
+/** CPU seconds (user + system, all threads) `pid` has used so far; clock ticks are 100 Hz on Linux. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident set of `pid` in MiB (VmHWM). */
@@ -289,20 +307,36 @@ async function main(): Promise<void> {
       await download(target, id, 8 * MiB);
     }
 
-    const best = new Map<string, { up: number; down: number; rssUp: number; rssDown: number }>();
+    const best = new Map<
+      string,
+      {
+        up: number;
+        down: number;
+        rssUp: number;
+        rssDown: number;
+        cpuUp: number;
+        cpuDown: number;
+        finalize: number;
+      }
+    >();
+    const GiB = 1024 * MiB;
     let resettable = true;
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of round % 2 === 1 ? [plain, depot] : [depot, plain]) {
         resettable = resetPeakRss(target.pid) && resettable;
-        const { seconds: upSeconds, id } = await upload(target, SIZE);
+        const cpuBeforeUp = cpuSeconds(target.pid);
+        const { seconds: upSeconds, finalizeSeconds, id } = await upload(target, SIZE);
+        const cpuUp = ((cpuSeconds(target.pid) - cpuBeforeUp) * GiB) / SIZE;
         const rssUp = peakRssMiB(target.pid);
         resettable = resetPeakRss(target.pid) && resettable;
+        const cpuBeforeDown = cpuSeconds(target.pid);
         const downSeconds = await download(target, id, SIZE);
+        const cpuDown = ((cpuSeconds(target.pid) - cpuBeforeDown) * GiB) / SIZE;
         const rssDown = peakRssMiB(target.pid);
         const up = mbps(SIZE, upSeconds);
         const down = mbps(SIZE, downSeconds);
         console.log(
-          `round ${round} ${target.name.padEnd(8)} upload ${fixed(up)} MB/s (peak RSS ${fixed(rssUp)} MiB)  download ${fixed(down)} MB/s (peak RSS ${fixed(rssDown)} MiB)`,
+          `round ${round} ${target.name.padEnd(8)} upload ${fixed(up)} MB/s, ${fixed(cpuUp, 2)} CPU-s/GiB, ${fixed(finalizeSeconds * 1000, 0)} ms after the last byte (peak RSS ${fixed(rssUp)} MiB)  download ${fixed(down)} MB/s, ${fixed(cpuDown, 2)} CPU-s/GiB (peak RSS ${fixed(rssDown)} MiB)`,
         );
         const previous = best.get(target.name);
         best.set(target.name, {
@@ -310,6 +344,9 @@ async function main(): Promise<void> {
           down: Math.max(previous?.down ?? 0, down),
           rssUp: Math.max(previous?.rssUp ?? 0, rssUp),
           rssDown: Math.max(previous?.rssDown ?? 0, rssDown),
+          cpuUp: Math.min(previous?.cpuUp ?? Infinity, cpuUp),
+          cpuDown: Math.min(previous?.cpuDown ?? Infinity, cpuDown),
+          finalize: Math.min(previous?.finalize ?? Infinity, finalizeSeconds),
         });
       }
     }
@@ -335,13 +372,17 @@ async function main(): Promise<void> {
     const b = best.get('baseline')!;
     const sizeLabel = SIZE >= 1024 * MiB ? `${SIZE / (1024 * MiB)} GiB` : `${SIZE / MiB} MiB`;
     console.log(`\n=== ${sizeLabel} multipart upload and download (best of ${ROUNDS}) ===`);
-    console.log(`             upload MB/s   download MB/s   peak RSS up / down (MiB)`);
-    console.log(
-      `baseline     ${fixed(b.up).padStart(11)}   ${fixed(b.down).padStart(13)}   ${fixed(b.rssUp)} / ${fixed(b.rssDown)}`,
-    );
-    console.log(
-      `depot        ${fixed(d.up).padStart(11)}   ${fixed(d.down).padStart(13)}   ${fixed(d.rssUp)} / ${fixed(d.rssDown)}`,
-    );
+    const header =
+      'upload MB/s  CPU-s/GiB  after last byte ms   download MB/s  CPU-s/GiB   peak RSS up / down MiB';
+    console.log(`             ${header}`);
+    for (const [name, row] of [
+      ['baseline', b],
+      ['depot', d],
+    ] as const) {
+      console.log(
+        `${name.padEnd(12)} ${fixed(row.up).padStart(11)}  ${fixed(row.cpuUp, 2).padStart(9)}  ${fixed(row.finalize * 1000, 0).padStart(17)}   ${fixed(row.down).padStart(13)}  ${fixed(row.cpuDown, 2).padStart(9)}   ${fixed(row.rssUp)} / ${fixed(row.rssDown)}`,
+      );
+    }
     console.log(
       `ratio depot/baseline: upload ${fixed(d.up / b.up, 2)} (target >= 0.6, MD5 + SHA-256 included), download ${fixed(d.down / b.down, 2)} (target >= 0.9)`,
     );
