@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { buildRawZip } from '@depot/applications/archive/testing/build-raw-zip';
+import { createTenant } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   createHostedApp,
@@ -165,6 +166,19 @@ describe('application plugins and files: bad input changes nothing', () => {
         .send(clash.body),
       422,
     );
+  });
+
+  it('answers 404 to another tenant’s administrator, for every plugin and files route', async () => {
+    const other = await createTenant(t, 'plugins-other');
+    const zip = zipOf({ 'x.js': 'x' });
+    for (const call of [
+      request(t.server).post(`${app.url}/binaries/plugins/p`).attach('file', zip, 'p.zip'),
+      request(t.server).put(`${app.url}/binaries/plugins/existing`).attach('file', zip, 'p.zip'),
+      request(t.server).delete(`${app.url}/binaries/plugins/existing`),
+      request(t.server).get(`${app.url}/binaries/plugins`),
+      request(t.server).post(`${app.url}/binaries/files`).attach('index.html', Buffer.from('x')),
+    ])
+      expectError(await call.set('Authorization', other.auth), 404);
   });
 
   it('answers 404 for an unknown application or plugin, 422 for a non-hosted application', async () => {
