@@ -1,14 +1,13 @@
 import { buildRawZip } from '@depot/applications/archive/testing/build-raw-zip';
 import { Role } from '@depot/common';
 import AdmZip from 'adm-zip';
-import { readdirSync, statSync } from 'node:fs';
-import * as path from 'node:path';
 import request from 'supertest';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   archiveIds,
   binaryCount,
+  blobFiles,
   createHostedApp,
   getApp,
   JSON_ACCEPT,
@@ -17,27 +16,6 @@ import {
   uploadOk,
   webAppZip,
 } from './applications-test-kit';
-
-/** Every stored blob (the filesystem driver's files, temp files included). */
-function blobFiles(t: TestApp): string[] {
-  const root = path.join(t.dataDir, 'blobs');
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else found.push(full);
-    }
-  };
-  walk(root);
-  return found;
-}
 
 describe('application archives', () => {
   let t: TestApp;

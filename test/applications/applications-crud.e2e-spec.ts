@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
+  blobFiles,
   createHostedApp,
   getApp,
   JSON_ACCEPT,
@@ -430,6 +431,7 @@ describe('applications CRUD', () => {
       const app = await createHostedApp(t);
       const v1 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v1' }));
       const v2 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v2' }));
+      const blobsBefore = blobFiles(t).length;
       expect(
         (await request(t.server).get(`/inventory/binaries/${v1}`).set('Authorization', t.auth())).status,
       ).toBe(200);
@@ -446,6 +448,7 @@ describe('applications CRUD', () => {
           (await request(t.server).get(`/inventory/binaries/${archive}`).set('Authorization', t.auth()))
             .status,
         ).toBe(404);
+      expect(blobFiles(t).length).toBe(blobsBefore - 2);
       // The name is free again.
       expect(
         (await post({ name: app.name, key: app.body.key, type: 'HOSTED', contextPath: app.contextPath }))

@@ -1,4 +1,6 @@
 import AdmZip from 'adm-zip';
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import request from 'supertest';
 import type { TestApp } from '../support/test-app';
 
@@ -87,4 +89,24 @@ export async function binaryCount(t: TestApp): Promise<number> {
     .set('Accept', JSON_ACCEPT);
   if (response.status !== 200) throw new Error(`list binaries: ${response.status} ${response.text}`);
   return (response.body as { managedObjects: unknown[] }).managedObjects.length;
+}
+
+/** Every stored blob of the filesystem driver under the app's DATA_DIR (temp files included). */
+export function blobFiles(t: TestApp): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else found.push(full);
+    }
+  };
+  walk(path.join(t.dataDir, 'blobs'));
+  return found;
 }
