@@ -50,6 +50,11 @@ describe('embedded PostgreSQL across restarts', () => {
     });
     expect(survivor.status).toBe(200);
 
+    // A second process on the same DATA_DIR refuses to start and leaves the first one's cluster alone.
+    await expect(spawnServer(env)).rejects.toThrow(/in use by another Depot process/);
+    const stillUp = await fetch(`${server.baseUrl}/health`);
+    expect(stillUp.status).toBe(200);
+
     // SIGKILL leaves the postmaster behind; the next start must stop it and carry on.
     server.kill('SIGKILL');
     await server.exited;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
@@ -56,6 +56,7 @@ export class EmbeddedPostgresLauncher {
     const password = initialised
       ? await this.readPassword(secretFile)
       : randomBytes(18).toString('base64url');
+    await this.claimCluster(clusterDir);
     await this.stopLeftover(clusterDir);
     const port = await findFreeLoopbackPort();
     const EmbeddedPostgres = loadEmbeddedPostgres();
@@ -99,7 +100,37 @@ export class EmbeddedPostgresLauncher {
     this.instance = undefined;
     this.url = undefined;
     await instance.stop();
+    if (this.ownerFile) await fs.rm(this.ownerFile, { force: true });
     this.logger.log('Embedded PostgreSQL stopped');
+  }
+
+  private ownerFile?: string;
+
+  /**
+   * One server process per cluster: a second Depot started on the same DATA_DIR must not take over
+   * (and stop) the cluster of a live one. The owner's pid is kept beside the cluster; a dead owner
+   * (crash, SIGKILL) is replaced.
+   */
+  private async claimCluster(clusterDir: string): Promise<void> {
+    const ownerFile = `${clusterDir}.owner`;
+    try {
+      const owner = Number((await fs.readFile(ownerFile, 'utf8')).trim());
+      if (
+        Number.isInteger(owner) &&
+        owner > 0 &&
+        owner !== process.pid &&
+        isAlive(owner) &&
+        isNodeProcess(owner)
+      )
+        throw new Error(
+          `${clusterDir} is in use by another Depot process (pid ${owner}); give each process its own DATA_DIR`,
+        );
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    await fs.mkdir(path.dirname(clusterDir), { recursive: true });
+    await fs.writeFile(ownerFile, String(process.pid));
+    this.ownerFile = ownerFile;
   }
 
   /**
@@ -137,6 +168,15 @@ export class EmbeddedPostgresLauncher {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (isAlive(pid)) throw new Error(`Leftover PostgreSQL (pid ${pid}) on ${clusterDir} did not stop`);
+  }
+}
+
+/** Pids are reused (a container's process is often pid 1 again), so check it is a Node process. */
+function isNodeProcess(pid: number): boolean {
+  try {
+    return /node/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return true; // no /proc: assume the worst
   }
 }
 
