@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validateArchive } from '@depot/applications';
 import { CumulocityError } from '@depot/common';
 import { mergeEntries, prefixEntries, removeDirectory, topLevelDirectories } from './edit-archive';
 import { writeZip } from './write-zip';
@@ -173,6 +174,29 @@ describe('carrying entries over without re-compressing', () => {
       expect(copied?.crc).toBe(original.crc);
     }
     expect(new AdmZip(merged).readAsText('a.txt')).toBe('alpha '.repeat(1000));
+  });
+
+  it('writes zips the archive validator accepts', async () => {
+    const merged = rebuild(
+      mergeEntries(
+        entriesOf(zipOf({ 'index.html': 'x', 'a/b.js': 'b' })),
+        prefixEntries(entriesOf(zipOf({ 'p.js': 'p' })), 'p'),
+      ),
+    );
+    await expect(validateArchive(merged, { maxEntries: 10, maxInflatedSize: 1024 })).resolves.toMatchObject({
+      entries: [{ name: 'index.html' }, { name: 'a/b.js' }, { name: 'p/p.js' }],
+    });
+  });
+
+  it('drops ZIP64 records of a streamed Info-ZIP entry and writes plain sizes', () => {
+    // `zip -fz -` from stdin: sizes unknown up front, so a ZIP64 extra field and a data descriptor.
+    execFileSync('sh', ['-c', `printf 'streamed content' | zip -q -fz ${join(dir, 'streamed.zip')} -`]);
+    const source = readZipEntries(new AdmZip(join(dir, 'streamed.zip')));
+    const rebuilt = rebuild(source);
+    writeFileSync(join(dir, 'rebuilt.zip'), rebuilt);
+    expect(execFileSync('unzip', ['-t', join(dir, 'rebuilt.zip')]).toString()).toMatch(/No errors detected/);
+    expect(execFileSync('zipinfo', ['-v', join(dir, 'rebuilt.zip')]).toString()).not.toMatch(/0x0001/);
+    expect(new AdmZip(rebuilt).readAsText('-')).toBe('streamed content');
   });
 
   it('shares the source buffer instead of copying entry data', () => {
