@@ -32,7 +32,9 @@ export function basicAuth(tenant: string | undefined, user: string, password: st
 
 /**
  * Starts the real Depot app (the same `createDepotApp` main.ts uses) on a fresh database and a fresh
- * temp DATA_DIR. `env` overrides the defaults (e.g. limits, STORAGE_DRIVER).
+ * temp DATA_DIR. `env` overrides the defaults (e.g. limits, STORAGE_DRIVER). The embedded PostgreSQL
+ * cannot start inside a jest worker (the package is ESM-only); use `spawnServer` with
+ * `DATABASE_URL: ''` to test it.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
