@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import AdmZip from 'adm-zip';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ArchiveExtractionCache } from './archive-extraction-cache';
@@ -66,5 +66,15 @@ describe('ArchiveExtractionCache', () => {
     zip.getEntry('index.html')!.entryName = '../escaped.txt';
     await expect(cache.directoryFor('7', () => Promise.resolve(zip.toBuffer()))).rejects.toThrow();
     expect(existsSync(path.join(parent, 'escaped.txt'))).toBe(false);
+  });
+
+  it('removes the caches of exited processes, not those of live ones', async () => {
+    const dead = path.join(parent, '999999999-deadbeef');
+    const alive = path.join(parent, `${process.ppid}-cafebabe`);
+    mkdirSync(path.join(dead, '1-x'), { recursive: true });
+    mkdirSync(alive, { recursive: true });
+    await cache.directoryFor('1', () => Promise.resolve(zipOf({ 'index.html': 'x' })));
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(alive)).toBe(true);
   });
 });

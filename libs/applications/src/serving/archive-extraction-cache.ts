@@ -26,8 +26,11 @@ export class ArchiveExtractionCache {
     this.root = path.join(parentDir, `${process.pid}-${randomUUID().slice(0, 8)}`);
   }
 
+  private staleRemoval?: Promise<void>;
+
   /** The directory holding archive `archiveId`'s files, extracting `load()`'s zip on a miss. */
   directoryFor(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+    this.staleRemoval ??= this.removeStale();
     const cached = this.entries.get(archiveId);
     if (cached) {
       this.entries.delete(archiveId);
@@ -49,6 +52,7 @@ export class ArchiveExtractionCache {
   }
 
   private async extract(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+    await this.staleRemoval;
     // A fresh name, so a re-extraction never meets the removal of an evicted copy.
     const target = path.join(this.root, `${archiveId}-${randomUUID().slice(0, 8)}`);
     await fs.mkdir(target, { recursive: true });
@@ -73,6 +77,27 @@ export class ArchiveExtractionCache {
     }
   }
 
+  /** Directories of processes that died without cleaning up (`<pid>-<random>` whose pid is gone). */
+  private async removeStale(): Promise<void> {
+    const parent = path.dirname(this.root);
+    let names: string[];
+    try {
+      names = await fs.readdir(parent);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(/^(\d+)-/.exec(name)?.[1]);
+      if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      try {
+        await fs.rm(path.join(parent, name), { recursive: true, force: true });
+        this.logger.log(`Removed the extraction cache of exited process ${pid}`);
+      } catch (error) {
+        this.logger.warn(`Could not remove the extraction cache ${name}: ${String(error)}`);
+      }
+    }
+  }
+
   private evict(): void {
     while (this.entries.size > this.capacity) {
       const [oldestId, oldest] = this.entries.entries().next().value as [string, Promise<string>];
@@ -83,5 +108,15 @@ export class ArchiveExtractionCache {
           this.logger.warn(`Could not remove extracted archive ${oldestId}: ${String(error)}`),
         );
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
