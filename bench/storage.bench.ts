@@ -107,6 +107,8 @@ async function tournament(title: string, contestants: Contestant[], rounds = ROU
   for (let round = 0; round < rounds; round++) {
     for (const [i, contestant] of contestants.entries()) {
       const figure = await timed(contestant);
+      if (process.env.BENCH_VERBOSE)
+        console.log(`    round ${round + 1}: ${contestant.label} ${figure.mbps.toFixed(0)} MB/s`);
       if (figure.mbps > best[i].mbps) best[i] = figure;
     }
   }
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
     const [none, inline, workers] = await tournament(
       'stream meter alone (generated source -> meter -> null sink)',
       [
-        { label: 'no meter', run: () => pipeline(source(), nullSink()) },
+        { label: 'no meter (stream overhead only)', run: () => pipeline(source(), nullSink()) },
         {
           label: 'meter, MD5+SHA-256 on the event loop',
           run: () => pipeline(source(), createStreamMeter({ hashing: 'inline' }), nullSink()),
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
       ],
     );
     await pipeline(source(), createWriteStream(plainFile));
+    await fsDriver.write(fsKey, source());
     const [plainRead, plainRead1M, fsRead] = await tournament('reads: plain fs copy and filesystem driver', [
       {
         label: 'fs.createReadStream (default 64 KiB)',
