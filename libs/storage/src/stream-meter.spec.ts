@@ -27,6 +27,13 @@ const hex = (algorithm: string, data: Buffer) => createHash(algorithm).update(da
 const MiB = 1024 * 1024;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** Waits (up to 5 s, for a busy machine) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (const started = Date.now(); !condition(); await tick()) {
+    if (Date.now() - started > 5000) throw new Error('condition not reached');
+  }
+}
+
 /** Workers that hash nothing and answer only when told, to watch the meter's side of the protocol. */
 class StubWorkers {
   listener: HashJobListener | undefined;
@@ -159,6 +166,7 @@ describe('createStreamMeter', () => {
       const data = randomBytes(12 * MiB);
       const meter = createStreamMeter({ workers });
       const done = pipeline(Readable.from(chunksOf(data, 65536)), meter, sink());
+      await until(() => workers.posted.length >= 4);
       await tick();
       // Four batches queued at the workers and the fifth filling: no further reading.
       expect(workers.posted).toHaveLength(4);
@@ -183,7 +191,7 @@ describe('createStreamMeter', () => {
         createStreamMeter({ workers }),
         sink(),
       );
-      await tick();
+      await until(() => workers.listener !== undefined);
       workers.listener!.onFailure(new Error('hash worker exited (1)'));
       await expect(done).rejects.toThrow('hash worker exited (1)');
     });
@@ -193,7 +201,7 @@ describe('createStreamMeter', () => {
       const source = new PassThrough();
       const done = pipeline(source, createStreamMeter({ workers }), sink());
       source.write(randomBytes(2 * MiB));
-      await tick();
+      await until(() => workers.listener !== undefined);
       source.destroy(new Error('client went away'));
       await expect(done).rejects.toThrow('client went away');
       expect(workers.aborted).toBe(true);
