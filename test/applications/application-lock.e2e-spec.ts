@@ -1,4 +1,6 @@
 import { ApplicationsService } from '@depot/applications';
+import { withAdvisoryLock } from '@depot/applications/with-advisory-lock';
+import { DataSource } from 'typeorm';
 import { ALL_ROLES, type Principal } from '@depot/common';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createHostedApp } from './applications-test-kit';
@@ -95,6 +97,24 @@ describe('ApplicationsService.withApplicationLock', () => {
     await holder.end();
     await waiting;
     expect(entered).toBe(true);
+  });
+
+  it('gives up with 409 applications/Conflict when the lock stays taken', async () => {
+    const holder = new Client({ connectionString: first.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', ['depot:test:timeout']);
+      const started = Date.now();
+      await expect(
+        withAdvisoryLock(first.app.get(DataSource), 'depot:test:timeout', () => Promise.resolve(), {
+          timeoutMs: 300,
+          resource: 'applications',
+        }),
+      ).rejects.toMatchObject({ status: 409, error: 'applications/Conflict' });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('answers 404 for an application of another tenant, before taking any lock', async () => {
