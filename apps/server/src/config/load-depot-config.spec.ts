@@ -86,4 +86,15 @@ describe('loadDepotConfig', () => {
     });
     expect(problems).toHaveLength(8);
   });
+
+  it('reads LOG_LEVEL with pino names too, and SHUTDOWN_TIMEOUT_MS', () => {
+    expect(loadDepotConfig({}).logLevels).toEqual(['fatal', 'error', 'warn', 'log']);
+    expect(loadDepotConfig({}).shutdownTimeoutMs).toBe(25_000);
+    expect(loadDepotConfig({ LOG_LEVEL: 'trace' }).logLevels).toContain('verbose');
+    expect(loadDepotConfig({ LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '500' })).toMatchObject({
+      logLevels: ['fatal', 'error', 'warn'],
+      shutdownTimeoutMs: 500,
+    });
+    expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toHaveLength(1);
+  });
 });
