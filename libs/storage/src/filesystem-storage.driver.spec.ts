@@ -42,9 +42,11 @@ describe('FilesystemStorageDriver', () => {
     const source = new PassThrough();
     const writing = driver.write('t1/pending', source);
     source.write(Buffer.alloc(1000));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const temp = () => readdir(path.join(root, '.tmp')).catch(() => []);
+    for (const started = Date.now(); (await temp()).length === 0 && Date.now() - started < 5000;)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await temp()).toHaveLength(1);
     expect((await filesUnder(root)).filter((file) => !file.startsWith('.tmp/'))).toEqual([]);
-    expect(await readdir(path.join(root, '.tmp'))).toHaveLength(1);
     source.end(Buffer.alloc(24));
     await expect(writing).resolves.toEqual({ length: 1024 });
     expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
