@@ -206,6 +206,24 @@ describe('POST /inventory/binaries', () => {
     expect(blobFiles(app.dataDir).every((file) => !file.includes('..'))).toBe(true);
   });
 
+  it('takes the name from a non-Latin, quoted or path-like filename of the file part', async () => {
+    const cases: Array<[string, string]> = [
+      ['отчёт 数据.txt', 'отчёт 数据.txt'],
+      ['say %22hi%22.txt', 'say "hi".txt'], // browsers escape quotes in filenames as %22
+      ['../../etc/passwd', 'passwd'], // path components never survive
+    ];
+    for (const [sent, stored] of cases) {
+      const response = await rawRequest(app.baseUrl, {
+        method: 'POST',
+        path: '/inventory/binaries',
+        headers: { authorization: app.auth(), accept: 'application/json', 'content-type': multipartType() },
+        body: multipart([{ name: 'file', filename: sent, contentType: 'text/plain', body: 'x' }]),
+      });
+      expect(response.status).toBe(201);
+      expect(json(response).name).toBe(stored);
+    }
+  });
+
   it('answers an empty body without an Accept header (status unchanged)', async () => {
     const response = await rawRequest(app.baseUrl, {
       method: 'POST',
