@@ -325,6 +325,19 @@ describe('application archives', () => {
       ).toBe(404);
     });
 
+    it('deactivates the application when its active archive is deleted through /inventory/binaries', async () => {
+      const app = await createHostedApp(t);
+      const active = await uploadOk(t, app.id, webAppZip({ 'index.html': 'gone soon' }));
+      const deleted = await request(t.server)
+        .delete(`/inventory/binaries/${active}`)
+        .set('Authorization', t.auth());
+      expect(deleted.status).toBe(204);
+      expect((await getApp(t, app.id)).activeVersionId).toBeUndefined();
+      expect(await archiveIds(t, app.id)).toEqual([]);
+      const served = await request(t.server).get(`/apps/${app.contextPath}/`).set('Authorization', t.auth());
+      expect(served.status).toBe(404);
+    });
+
     it('leaves non-numeric segments (plugins, files) to the routes that own them', async () => {
       const app = await createHostedApp(t);
       await uploadOk(t, app.id, webAppZip());
