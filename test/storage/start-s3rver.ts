@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -31,22 +31,62 @@ interface S3rverInstance {
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 
-/**
- * s3rver 3.7.1 answers `GET /<bucket>?uploads` (ListMultipartUploads) with 501, and minio-js asks it
- * before every multipart upload. We never leave uploads open, so "none" is the truthful answer.
- */
-const emptyListMultipartUploads: KoaMiddleware = async (ctx, next) => {
-  const bucket = /^\/([^/]+)\/?$/.exec(ctx.path)?.[1];
-  if (ctx.method !== 'GET' || !bucket || !('uploads' in ctx.query)) return next();
-  ctx.status = 200;
+const xml = (text: string) => text.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+function answerXml(ctx: KoaContext, status: number, body: string): void {
+  ctx.status = status;
   ctx.type = 'application/xml';
-  ctx.body =
-    '<?xml version="1.0" encoding="UTF-8"?>' +
-    '<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
-    `<Bucket>${bucket}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>` +
-    '<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>';
-  return Promise.resolve();
-};
+  ctx.body = `<?xml version="1.0" encoding="UTF-8"?>${body}`;
+}
+
+/**
+ * s3rver 3.7.1 answers ListMultipartUploads (`GET /<bucket>?uploads`) with 501, and minio-js asks it
+ * before every multipart `putObject`; it answers AbortMultipartUpload (`DELETE /<bucket>/<key>?uploadId=`)
+ * with 405. Both are answered here from s3rver's own upload directories
+ * (`<bucket>/._S3rver_uploads/<uploadId>/key`), so the contract suite sees an upload left open; with
+ * none open the listing is the empty `ListMultipartUploadsResult`.
+ */
+function multipartUploads(directory: string): KoaMiddleware {
+  return async (ctx, next) => {
+    const [, bucket, key] = /^\/([^/]+)(?:\/(.+))?$/.exec(ctx.path) ?? [];
+    if (!bucket) return next();
+    const uploads = path.join(directory, bucket, '._S3rver_uploads');
+    if (ctx.method === 'GET' && !key && 'uploads' in ctx.query) {
+      const prefix = typeof ctx.query.prefix === 'string' ? ctx.query.prefix : '';
+      let entries = '';
+      for (const uploadId of await readdir(uploads).catch(() => [])) {
+        const uploadKey = await readFile(path.join(uploads, uploadId, 'key'), 'utf8').catch(() => undefined);
+        if (uploadKey === undefined || !uploadKey.startsWith(prefix)) continue;
+        const initiated = (await stat(path.join(uploads, uploadId))).mtime.toISOString();
+        entries += `<Upload><Key>${xml(uploadKey)}</Key><UploadId>${uploadId}</UploadId><Initiated>${initiated}</Initiated></Upload>`;
+      }
+      return answerXml(
+        ctx,
+        200,
+        '<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+          `<Bucket>${xml(bucket)}</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>` +
+          `<MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>${entries}</ListMultipartUploadsResult>`,
+      );
+    }
+    if (ctx.method === 'DELETE' && key && typeof ctx.query.uploadId === 'string') {
+      const upload = path.join(uploads, path.basename(ctx.query.uploadId));
+      const exists = await stat(upload).then(
+        () => true,
+        () => false,
+      );
+      if (!exists)
+        return answerXml(
+          ctx,
+          404,
+          '<Error><Code>NoSuchUpload</Code><Message>No such upload</Message></Error>',
+        );
+      await rm(upload, { recursive: true, force: true });
+      ctx.status = 204;
+      return;
+    }
+    return next();
+  };
+}
 
 /**
  * s3rver 3.7.1 reads `Range: bytes=0-0` as `bytes=0-` (`end || Infinity`) and sends the whole object;
@@ -78,7 +118,7 @@ export async function startS3rver(): Promise<RunningS3rver> {
   const directory = await mkdtemp(path.join(tmpdir(), 'depot-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, vhostBuckets: false });
   // Koa composes `middleware` when the server starts, so this runs before s3rver's own router.
-  server.middleware.unshift(emptyListMultipartUploads, firstByteRange);
+  server.middleware.unshift(multipartUploads(directory), firstByteRange);
   const address = await server.run();
   return {
     endPoint: '127.0.0.1',

@@ -65,12 +65,8 @@ async function minioHarness(): Promise<Harness> {
   return {
     driver: new MinioStorageDriver(options),
     async residue() {
-      const uploads: string[] = [];
-      for await (const upload of client.listIncompleteUploads(options.bucket, '', true) as AsyncIterable<{
-        key: string;
-      }>)
-        uploads.push(upload.key);
-      return uploads;
+      const { uploads } = await client.listIncompleteUploadsQuery(options.bucket, '', '', '', '');
+      return uploads.map((upload) => upload.key);
     },
     close: async () => s3rver?.stop(),
   };
