@@ -47,4 +47,26 @@ describe('several server processes on one database', () => {
     );
     expect(names.sort()).toEqual(['admin', 'roamer']);
   });
+
+  it('ends a cached login in every process when the password changes in one', async () => {
+    const admin = basicAuth('management', 'admin', 'shared-admin-pw');
+    const oldLogin = basicAuth('management', 'roamer', 'roamer-pw');
+    const currentUser = (server: SpawnedServer) =>
+      fetch(`${server.baseUrl}/user/currentUser`, { headers: { Authorization: oldLogin } });
+    // Warm process B's cache (AUTH_CACHE_SECONDS defaults to 10).
+    expect((await currentUser(servers[1])).status).toBe(200);
+    const changed = await fetch(`${servers[0].baseUrl}/user/management/users/roamer`, {
+      method: 'PUT',
+      headers: { Authorization: admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ password: 'roamer-new-pw' }),
+    });
+    expect(changed.status).toBe(200);
+    // NOTIFY travels asynchronously; allow it a moment, far below the cache TTL.
+    let status = 0;
+    for (let attempt = 0; attempt < 20 && status !== 401; attempt++) {
+      status = (await currentUser(servers[1])).status;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(401);
+  });
 });

@@ -4,6 +4,7 @@ import { AuthBootstrapService } from './auth-bootstrap.service';
 import { ConfigurableAuthModule } from './auth.options';
 import { AuthService } from './auth.service';
 import { BasicAuthGuard } from './basic-auth.guard';
+import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { TenantEntity } from './tenant.entity';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
@@ -18,7 +19,14 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity])],
   controllers: [UsersController, TenantsController],
-  providers: [AuthService, BasicAuthGuard, TenantsService, UsersService, AuthBootstrapService],
-  exports: [AuthService, BasicAuthGuard, TenantsService, UsersService],
+  providers: [
+    AuthService,
+    BasicAuthGuard,
+    CredentialsInvalidationService,
+    TenantsService,
+    UsersService,
+    AuthBootstrapService,
+  ],
+  exports: [AuthService, BasicAuthGuard, CredentialsInvalidationService, TenantsService, UsersService],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -58,13 +58,21 @@ export class AuthService {
     return principal;
   }
 
-  /** Call after a password, role or enabled change, or a deletion: cached logins stop working at once. */
+  /**
+   * Ends the user's cached logins in this process. After a password, role or enabled change, or a
+   * deletion, call `CredentialsInvalidationService.forgetUser` instead, which reaches every process.
+   */
   forgetUser(tenantId: string, userName: string): void {
     this.cache.invalidateUser(tenantId, userName);
   }
 
   forgetTenant(tenantId: string): void {
     this.cache.invalidateTenant(tenantId);
+  }
+
+  /** When invalidations from other processes may have been missed. */
+  forgetAll(): void {
+    this.cache.clear();
   }
 }
 

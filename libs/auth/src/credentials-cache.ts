@@ -57,6 +57,10 @@ export class CredentialsCache {
       if (entry.principal.tenantId === tenantId) this.entries.delete(key);
   }
 
+  clear(): void {
+    this.entries.clear();
+  }
+
   private prune(): void {
     const now = this.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CumulocityError, hasAnyRole, type Paging, type Principal, type Role } from '@depot/common';
 import { Repository } from 'typeorm';
-import { AuthService } from './auth.service';
+import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { hashPassword, verifyPassword } from './hash-password';
 import { TenantsService } from './tenants.service';
 import type { ChangePasswordDto, CreateUserDto, UpdateUserDto } from './user.dto';
@@ -21,7 +21,7 @@ export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly tenants: TenantsService,
-    private readonly auth: AuthService,
+    private readonly invalidation: CredentialsInvalidationService,
   ) {}
 
   async current(principal: Principal): Promise<UserEntity> {
@@ -91,7 +91,7 @@ export class UsersService {
     if (input.firstName !== undefined) user.firstName = input.firstName || null;
     if (input.lastName !== undefined) user.lastName = input.lastName || null;
     await this.users.save(user);
-    this.auth.forgetUser(tenantId, userName);
+    await this.invalidation.forgetUser(tenantId, userName);
     return user;
   }
 
@@ -102,7 +102,7 @@ export class UsersService {
     user.passwordHash = await hashPassword(input.newPassword);
     user.lastPasswordChange = new Date();
     await this.users.save(user);
-    this.auth.forgetUser(user.tenantId, user.userName);
+    await this.invalidation.forgetUser(user.tenantId, user.userName);
   }
 
   async delete(principal: Principal, tenantId: string, userName: string): Promise<void> {
@@ -110,7 +110,7 @@ export class UsersService {
     if (user.tenantId === principal.tenantId && user.userName === principal.userName)
       throw CumulocityError.invalidData('users', 'You cannot delete yourself');
     await this.users.delete({ id: user.id, tenantId });
-    this.auth.forgetUser(tenantId, userName);
+    await this.invalidation.forgetUser(tenantId, userName);
     this.logger.log(`Deleted user ${tenantId}/${userName} by ${principal.tenantId}/${principal.userName}`);
   }
 
@@ -127,7 +127,7 @@ export class UsersService {
     if (!user.roles.includes(role)) {
       user.roles = [...user.roles, role];
       await this.users.save(user);
-      this.auth.forgetUser(tenantId, userName);
+      await this.invalidation.forgetUser(tenantId, userName);
     }
     return user;
   }
@@ -138,7 +138,7 @@ export class UsersService {
       throw CumulocityError.notFound('users', `User ${userName} does not have role ${role}`);
     user.roles = user.roles.filter((candidate) => candidate !== role);
     await this.users.save(user);
-    this.auth.forgetUser(tenantId, userName);
+    await this.invalidation.forgetUser(tenantId, userName);
   }
 
   private async find(tenantId: string, userName: string): Promise<UserEntity> {
