@@ -186,7 +186,10 @@ export class BinariesService {
         return { object, stream, range: chosen };
       } catch (error) {
         // A replace or delete committed between reading the row and opening its blob: read again.
-        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) continue;
+        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) {
+          this.logger.debug(`Blob of ${id} went away while opening it (replaced?); reading the row again`);
+          continue;
+        }
         if (error instanceof StorageNotFoundError) throw notFound(id);
         if (error instanceof StorageRangeError)
           throw new CumulocityError(416, 'inventory/Range Not Satisfiable', error.message, {
@@ -222,7 +225,10 @@ export class BinariesService {
         );
         return { object, plan, stream: this.countDownloaded(stream) };
       } catch (error) {
-        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) continue;
+        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) {
+          this.logger.debug(`Blob of ${id} went away while opening it (replaced?); reading the row again`);
+          continue;
+        }
         if (error instanceof StorageNotFoundError) throw notFound(id);
         throw error;
       }

@@ -56,6 +56,7 @@ export class BinaryUploadService {
   ): Promise<ManagedObjectEntity> {
     const received = await this.receive(principal, request, response);
     let stored = received.file?.stored;
+    let meta: BinaryMeta;
     try {
       // A `file` part without filename and content type arrives as a (size-capped) text field.
       if (!stored && typeof received.fields[FILE_PART] === 'string')
@@ -64,13 +65,16 @@ export class BinaryUploadService {
           Readable.from([Buffer.from(received.fields[FILE_PART])]),
         );
       if (!stored) throw invalid(`The multipart body has no "${FILE_PART}" part`);
-      const meta = readMeta(received, stored);
-      return await this.binaries.commitNew(principal, meta, stored);
+      meta = readMeta(received, stored);
     } catch (error) {
-      // commitNew discards on its own failures; this covers validation failures before it.
-      if (stored) await this.binaries.discard(stored);
+      if (stored) {
+        this.logger.debug(`Upload rejected (${String(error)}); discarding ${stored.key}`);
+        await this.binaries.discard(stored);
+      }
       throw error;
     }
+    // Deletes the blob itself if the insert fails.
+    return this.binaries.commitNew(principal, meta, stored);
   }
 
   private async receive(principal: Principal, request: Request, response: Response): Promise<ReceivedUpload> {
