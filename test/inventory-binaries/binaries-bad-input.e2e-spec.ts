@@ -135,6 +135,13 @@ describe('POST /inventory/binaries with bad input', () => {
     await expectNoResidue();
   });
 
+  it('rejects an object part over the field limit after the file was stored, and removes the file', async () => {
+    const huge = JSON.stringify({ name: 'x', c8y_Padding: 'p'.repeat(1024 * 1024 + 10) });
+    const response = await post(multipart([file, { name: 'object', body: huge }]));
+    expectError(response, 413, 'inventory/Payload Too Large');
+    await expectNoResidue();
+  });
+
   it('rejects two file parts', async () => {
     expectError(await post(multipart([file, file, object])), 400, 'inventory/Bad Request');
     await expectNoResidue();
