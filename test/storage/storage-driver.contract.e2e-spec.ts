@@ -11,7 +11,7 @@ import {
 } from '@depot/storage';
 import { Client } from 'minio';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -22,6 +22,8 @@ interface Harness {
   driver: StorageDriver;
   /** Temp files or open uploads left in the store. */
   residue(): Promise<string[]>;
+  /** Leaves what a process killed while writing `key` leaves; resolves to the name `list` should give it. */
+  abandonWrite(key: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,12 @@ async function filesystemHarness(): Promise<Harness> {
   return {
     driver: new FilesystemStorageDriver(root),
     residue: () => readdir(path.join(root, '.tmp')).catch(() => []),
+    async abandonWrite() {
+      const name = `${randomUUID()}.tmp`;
+      await mkdir(path.join(root, '.tmp'), { recursive: true });
+      await writeFile(path.join(root, '.tmp', name), 'partial');
+      return `.tmp/${name}`;
+    },
     close: () => rm(root, { recursive: true, force: true }),
   };
 }
@@ -67,6 +75,10 @@ async function minioHarness(): Promise<Harness> {
     async residue() {
       const { uploads } = await client.listIncompleteUploadsQuery(options.bucket, '', '', '', '');
       return uploads.map((upload) => upload.key);
+    },
+    async abandonWrite(key) {
+      const uploadId = await client.initiateNewMultipartUpload(options.bucket, key, {});
+      return `.uploads/${uploadId}/${key}`;
     },
     close: async () => s3rver?.stop(),
   };
@@ -258,6 +270,18 @@ describe.each([
   it('leaves nothing behind when the source is destroyed without an error', async () => {
     await expect(driver.write(`${ns}/aborted`, failingHalfWay(MiB))).rejects.toThrow();
     await expect(driver.stat(`${ns}/aborted`)).rejects.toBeInstanceOf(StorageNotFoundError);
+    expect(await harness.residue()).toEqual([]);
+  });
+
+  it('lists what an interrupted write left as temporary, under the empty prefix only, and deletes it', async () => {
+    const leftover = await harness.abandonWrite(`${ns}/crashed`);
+    const listed = await collect(driver.list(''));
+    expect(listed.find((item) => item.key === leftover)).toMatchObject({ temporary: true });
+    expect(await collect(driver.list(`${ns}/`))).toEqual([]);
+    await expect(driver.stat(leftover)).rejects.toBeInstanceOf(InvalidStorageKeyError);
+    await driver.delete(leftover);
+    await driver.delete(leftover);
+    expect((await collect(driver.list(''))).map((item) => item.key)).not.toContain(leftover);
     expect(await harness.residue()).toEqual([]);
   });
 

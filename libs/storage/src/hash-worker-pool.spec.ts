@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { HashWorkerPool, type HashJobListener, type MeterAlgorithm } from './hash-worker-pool';
@@ -42,11 +43,14 @@ describe('HashWorkerPool', () => {
   });
 
   it('fails open jobs when a worker dies and starts fresh workers for the next job', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const pool = new HashWorkerPool();
     const first = job(pool, Buffer.from('x'));
     const workers = (pool as unknown as { workers: Map<MeterAlgorithm, Worker> }).workers;
     await workers.get('md5')!.terminate();
     await expect(first.finished).rejects.toThrow('md5 hash worker exited');
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('md5 hash worker exited'));
+    logged.mockRestore();
     const data = Buffer.from('after the crash');
     const next = job(pool, data);
     pool.post(next.id, next.buffer, data.length);

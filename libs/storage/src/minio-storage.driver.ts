@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { assertStorageKey } from './assert-storage-key';
 import { resolveByteRange } from './resolve-byte-range';
 import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
-import { StorageNotFoundError } from './storage.errors';
+import { InvalidStorageKeyError, StorageNotFoundError } from './storage.errors';
 
 export interface MinioStorageOptions {
   endPoint: string;
@@ -22,12 +22,25 @@ export interface MinioStorageOptions {
  */
 export const MINIO_PART_SIZE = 16 * 1024 * 1024;
 
-const NOT_FOUND_CODES = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket']);
+const NOT_FOUND_CODES = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuchUpload']);
+
+/**
+ * `list` names a multipart upload that was never completed nor aborted (a process killed mid-upload)
+ * `.uploads/<uploadId>/<key>`; `delete` of that name aborts it. Ordinary keys may not start so.
+ */
+const UPLOADS = '.uploads';
 
 function mapError(key: string, error: unknown): unknown {
   return error instanceof S3Error && NOT_FOUND_CODES.has(error.code ?? '')
     ? new StorageNotFoundError(key)
     : error;
+}
+
+/** A key that names an object (not a leftover upload). */
+function assertObjectKey(key: string): string[] {
+  const segments = assertStorageKey(key);
+  if (segments[0] === UPLOADS) throw new InvalidStorageKeyError(key, 'reserved');
+  return segments;
 }
 
 /**
@@ -87,7 +100,7 @@ export class MinioStorageDriver implements StorageDriver {
   }
 
   async write(key: string, source: Readable): Promise<{ length: number }> {
-    assertStorageKey(key);
+    assertObjectKey(key);
     try {
       await this.ensureBucket();
       const parts = readParts(source, MINIO_PART_SIZE);
@@ -105,7 +118,7 @@ export class MinioStorageDriver implements StorageDriver {
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
-    assertStorageKey(key);
+    assertObjectKey(key);
     const { bucket } = this.options;
     try {
       if (!range) return await this.client.getObject(bucket, key);
@@ -118,7 +131,7 @@ export class MinioStorageDriver implements StorageDriver {
   }
 
   async stat(key: string): Promise<StoredObjectInfo> {
-    assertStorageKey(key);
+    assertObjectKey(key);
     try {
       const stat = await this.client.statObject(this.options.bucket, key);
       return { key, length: stat.size, modified: stat.lastModified };
@@ -128,19 +141,40 @@ export class MinioStorageDriver implements StorageDriver {
   }
 
   async delete(key: string): Promise<void> {
-    assertStorageKey(key);
+    const segments = assertStorageKey(key);
+    const { bucket } = this.options;
+    const leftover = segments[0] === UPLOADS && segments.length >= 3;
+    if (!leftover) assertObjectKey(key);
     try {
-      await this.client.removeObject(this.options.bucket, key);
+      if (leftover) await this.client.abortMultipartUpload(bucket, segments.slice(2).join('/'), segments[1]);
+      else await this.client.removeObject(bucket, key);
     } catch (error) {
       if (!(mapError(key, error) instanceof StorageNotFoundError)) throw error;
     }
   }
 
   async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
-    if (prefix.includes('/')) assertStorageKey(`${prefix.slice(0, prefix.lastIndexOf('/'))}`);
-    const objects = this.client.listObjectsV2(this.options.bucket, prefix, true);
+    if (prefix.includes('/')) assertStorageKey(prefix.slice(0, prefix.lastIndexOf('/')));
+    const { bucket } = this.options;
+    const objects = this.client.listObjectsV2(bucket, prefix, true);
     for await (const item of objects as AsyncIterable<BucketItem>) {
       if (item.name) yield { key: item.name, length: item.size, modified: item.lastModified };
+    }
+    if (!`${UPLOADS}/`.startsWith(prefix) && !prefix.startsWith(`${UPLOADS}/`)) return;
+    for (let keyMarker = '', uploadIdMarker = ''; ;) {
+      const page = await this.client.listIncompleteUploadsQuery(bucket, '', keyMarker, uploadIdMarker, '');
+      for (const upload of page.uploads) {
+        const key = `${UPLOADS}/${upload.uploadId}/${upload.key}`;
+        if (key.startsWith(prefix)) yield { key, length: 0, modified: upload.initiated, temporary: true };
+      }
+      // (minio-js 8 does not parse NextUploadIdMarker; stop rather than loop on the same page.)
+      if (
+        !page.isTruncated ||
+        (page.nextKeyMarker === keyMarker && page.nextUploadIdMarker === uploadIdMarker)
+      )
+        return;
+      keyMarker = page.nextKeyMarker;
+      uploadIdMarker = page.nextUploadIdMarker;
     }
   }
 
