@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { basicAuth } from '../support/test-app';
@@ -61,5 +61,23 @@ describe('embedded PostgreSQL across restarts', () => {
     server = await spawnServer(env);
     const again = await fetch(`${server.baseUrl}/user/currentUser`, { headers: { Authorization: admin } });
     expect(again.status).toBe(200);
+
+    // PostgreSQL dies under the server: health says so (503), and a clean stop still completes.
+    const postmasterPid = Number(
+      readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    process.kill(postmasterPid, 'SIGKILL');
+    let health: Response | undefined;
+    for (let attempt = 0; attempt < 50 && health?.status !== 503; attempt++) {
+      health = await fetch(`${server.baseUrl}/health`);
+      if (health.status !== 503) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(health?.status).toBe(503);
+    expect(((await health!.json()) as { database: { status: string } }).database.status).toBe('DOWN');
+    const stopping = Date.now();
+    server.kill('SIGTERM');
+    await server.exited;
+    expect(Date.now() - stopping).toBeLessThan(5000);
+    server = undefined;
   });
 });

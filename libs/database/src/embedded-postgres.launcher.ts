@@ -99,7 +99,13 @@ export class EmbeddedPostgresLauncher {
     const instance = this.instance;
     this.instance = undefined;
     this.url = undefined;
-    await instance.stop();
+    // The package waits for an 'exit' event that never comes if PostgreSQL already died.
+    const child = (instance as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await instance.stop();
+    } else {
+      this.logger.warn('Embedded PostgreSQL had already stopped');
+    }
     if (this.ownerFile) await fs.rm(this.ownerFile, { force: true });
     this.logger.log('Embedded PostgreSQL stopped');
   }
