@@ -189,6 +189,23 @@ describe('PUT and DELETE /inventory/binaries/{id}, /inventory/managedObjects/{id
     expect((await download(id)).body.equals(newContent)).toBe(true);
   });
 
+  it('serializes concurrent replaces: one wins, revpos counts each, no blob is left behind', async () => {
+    const id = String((await upload(Buffer.from('start'))).id);
+    const files = blobFiles(app.dataDir).length;
+    const contents = ['first '.repeat(50_000), 'second '.repeat(50_000), 'third '.repeat(50_000)];
+    const results = await Promise.all(contents.map((content) => put(id, content)));
+    expect(results.map((result) => result.status)).toEqual([201, 201, 201]);
+    const final = await download(id);
+    expect(contents).toContain(final.body.toString());
+    const object = await rawRequest(app.baseUrl, {
+      method: 'GET',
+      path: `/inventory/managedObjects/${id}`,
+      headers: { authorization: app.auth() },
+    });
+    expect(json(object)._attachments).toMatchObject({ 'data.bin': { revpos: 4 } });
+    expect(blobFiles(app.dataDir)).toHaveLength(files);
+  });
+
   it('DELETE answers 204 and removes the row and the blob', async () => {
     const id = String((await upload(randomContent(500))).id);
     const rows = await countRows(app);
