@@ -65,9 +65,9 @@ export class HostedAppFilesService implements OnApplicationShutdown {
 
   /** `segments`: the URL-decoded path below the context path; a trailing `''` means a trailing slash. */
   async lookup(principal: Principal, contextPath: string, segments: string[]): Promise<HostedFileLookup> {
-    const relative = segments
-      .filter((segment, index) => segment !== '' || index < segments.length - 1)
-      .join('/');
+    const wantsDirectory = segments.length === 0 || segments[segments.length - 1] === '';
+    const relative = (wantsDirectory ? segments.slice(0, -1) : segments).join('/');
+    if (relative !== '') assertServablePath(contextPath, relative);
     const application = await this.applications.findHostedByContextPath(principal.tenantId, contextPath);
     if (!application || application.activeVersionId === null)
       throw CumulocityError.notFound('applications', `No application is served under /apps/${contextPath}`);
@@ -80,17 +80,7 @@ export class HostedAppFilesService implements OnApplicationShutdown {
       this.readArchive(principal, archive.id),
     );
 
-    const wantsDirectory = segments.length === 0 || segments[segments.length - 1] === '';
-    let candidate = relative === '' ? INDEX : relative;
-    if (relative !== '') {
-      try {
-        assertSafeRelativePath(relative);
-      } catch (error) {
-        if (error instanceof UnsafePathError) throw notFound(contextPath, relative);
-        throw error;
-      }
-      if (wantsDirectory) candidate = `${relative}/${INDEX}`;
-    }
+    let candidate = relative === '' ? INDEX : wantsDirectory ? `${relative}/${INDEX}` : relative;
     let stats = await statOrNull(path.join(directory, candidate));
     if (stats?.isDirectory()) {
       if (!wantsDirectory) return { kind: 'redirect' };
@@ -127,6 +117,16 @@ export class HostedAppFilesService implements OnApplicationShutdown {
   private get binaries(): BinariesService {
     this.binariesService ??= this.moduleRef.get(BinariesService, { strict: false });
     return this.binariesService;
+  }
+}
+
+/** Names that could escape the extraction directory are simply not there. */
+function assertServablePath(contextPath: string, relative: string): void {
+  try {
+    assertSafeRelativePath(relative);
+  } catch (error) {
+    if (error instanceof UnsafePathError) throw notFound(contextPath, relative);
+    throw error;
   }
 }
 

@@ -1,12 +1,8 @@
-import { Authenticated, CumulocityError, CurrentPrincipal, type Principal } from '@depot/common';
-import { planDownload } from '@depot/inventory-binaries/plan-download';
-import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
+import { Authenticated, CurrentPrincipal, type Principal } from '@depot/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { contentType } from 'mime-types';
-import { createReadStream } from 'node:fs';
-import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { HostedAppFilesService, type HostedFile } from './hosted-app-files.service';
+import { HostedAppFilesService } from './hosted-app-files.service';
+import { sendHostedFile } from './send-hosted-file';
 
 /**
  * `/apps/{contextPath}/...`: the active archive's files, for any authenticated user of the owning
@@ -14,8 +10,6 @@ import { HostedAppFilesService, type HostedFile } from './hosted-app-files.servi
  */
 @Controller('apps')
 export class HostedAppsController {
-  private readonly logger = new Logger(HostedAppsController.name);
-
   constructor(private readonly files: HostedAppFilesService) {}
 
   @Get(':contextPath{/*path}')
@@ -23,78 +17,29 @@ export class HostedAppsController {
   async serve(
     @CurrentPrincipal() principal: Principal,
     @Param('contextPath') contextPath: string,
+    @Param('path') path: string[] | string | undefined,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const segments = pathSegments(request.path);
+    const segments = pathSegments(path, request.path.endsWith('/'));
     if (segments.length === 0) return redirectToDirectory(request, response);
     const lookup = await this.files.lookup(principal, contextPath, segments);
     if (lookup.kind === 'redirect') return redirectToDirectory(request, response);
-    await this.send(request, response, lookup.file);
-  }
-
-  private async send(request: Request, response: Response, file: HostedFile): Promise<void> {
-    const header = (name: string): string | undefined => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    };
-    const plan = planDownload(
-      { etag: file.etag, lastModified: file.lastModified, length: file.length },
-      {
-        range: header('range'),
-        ifRange: header('if-range'),
-        ifNoneMatch: header('if-none-match'),
-        ifModifiedSince: header('if-modified-since'),
-      },
-    );
-    if (plan.status === 416)
-      throw new CumulocityError(
-        416,
-        'applications/Range Not Satisfiable',
-        `The file has ${file.length} bytes`,
-        {
-          'Content-Range': `bytes */${file.length}`,
-        },
-      );
-    response.status(plan.status);
-    response.setHeader('ETag', file.etag);
-    response.setHeader('Last-Modified', file.lastModified.toUTCString());
-    // Revalidate every time: activating another archive must show on the next request.
-    response.setHeader('Cache-Control', 'no-cache');
-    response.setHeader('Accept-Ranges', 'bytes');
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    if (plan.status === 304) {
-      response.end();
-      return;
-    }
-    response.setHeader(
-      'Content-Type',
-      contentType(path.extname(file.absolutePath)) || 'application/octet-stream',
-    );
-    const range = plan.status === 206 ? plan.range : { start: 0, end: file.length - 1 };
-    if (plan.status === 206)
-      response.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${file.length}`);
-    response.setHeader('Content-Length', file.length === 0 ? 0 : range.end - range.start + 1);
-    if (request.method === 'HEAD' || file.length === 0) {
-      response.end();
-      return;
-    }
-    try {
-      await pipeline(createReadStream(file.absolutePath, range), response);
-    } catch (error) {
-      this.logger.debug(`Serving ${file.absolutePath} ended early: ${String(error)}`);
-    }
+    await sendHostedFile(request, response, lookup.file);
   }
 }
 
-/** URL-decoded segments below `/apps/{contextPath}`; a trailing slash gives a trailing `''`. */
-function pathSegments(requestPath: string): string[] {
-  const parts = requestPath.split('/').slice(3);
-  try {
-    return parts.map((part) => decodeURIComponent(part));
-  } catch {
-    throw CumulocityError.notFound('applications', 'Malformed path');
-  }
+/**
+ * The URL-decoded segments below `/apps/{contextPath}` (Express 5 hands a wildcard over as an
+ * array, already decoded); a trailing slash adds a trailing `''`.
+ */
+function pathSegments(wildcard: string[] | string | undefined, trailingSlash: boolean): string[] {
+  const segments =
+    wildcard === undefined ? [] : Array.isArray(wildcard) ? [...wildcard] : wildcard.split('/');
+  // Express may or may not hand the trailing slash over as an empty last segment.
+  while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
+  if (trailingSlash) segments.push('');
+  return segments;
 }
 
 function redirectToDirectory(request: Request, response: Response): void {
