@@ -22,6 +22,8 @@ interface Harness {
   driver: StorageDriver;
   /** Temp files or open uploads left in the store. */
   residue(): Promise<string[]>;
+  /** Another driver on a store that does not exist yet (fresh root or bucket). */
+  freshDriver(): StorageDriver;
   /** Leaves what a process killed while writing `key` leaves; resolves to the name `list` should give it. */
   abandonWrite(key: string): Promise<string>;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ async function filesystemHarness(): Promise<Harness> {
   const root = await mkdtemp(path.join(tmpdir(), 'depot-fs-contract-'));
   return {
     driver: new FilesystemStorageDriver(root),
+    freshDriver: () => new FilesystemStorageDriver(path.join(root, 'fresh', randomUUID())),
     residue: () => readdir(path.join(root, '.tmp')).catch(() => []),
     async abandonWrite() {
       const name = `${randomUUID()}.tmp`;
@@ -72,6 +75,7 @@ async function minioHarness(): Promise<Harness> {
   const client = new Client(clientOptions);
   return {
     driver: new MinioStorageDriver(options),
+    freshDriver: () => new MinioStorageDriver({ ...options, bucket: `depot-fresh-${randomUUID()}` }),
     async residue() {
       const { uploads } = await client.listIncompleteUploadsQuery(options.bucket, '', '', '', '');
       return uploads.map((upload) => upload.key);
@@ -155,6 +159,10 @@ describe.each([
 
   it('answers ping', async () => {
     await expect(driver.ping()).resolves.toBeUndefined();
+  });
+
+  it('lists an empty store that was never written to', async () => {
+    expect(await collect(harness.freshDriver().list(''))).toEqual([]);
   });
 
   it.each([0, 1])('round-trips %d bytes', async (size) => {

@@ -156,6 +156,8 @@ export class MinioStorageDriver implements StorageDriver {
   async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
     if (prefix.includes('/')) assertStorageKey(prefix.slice(0, prefix.lastIndexOf('/')));
     const { bucket } = this.options;
+    // The sweeper may list before anything was written: a store without its bucket yet is empty.
+    await this.ensureBucket();
     const objects = this.client.listObjectsV2(bucket, prefix, true);
     for await (const item of objects as AsyncIterable<BucketItem>) {
       if (item.name) yield { key: item.name, length: item.size, modified: item.lastModified };
