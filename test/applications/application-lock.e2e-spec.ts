@@ -117,6 +117,32 @@ describe('ApplicationsService.withApplicationLock', () => {
     }
   });
 
+  it('keeps half the pool free for the holders’ own queries (no deadlock on a small pool)', async () => {
+    const small = await new DataSource({
+      type: 'postgres',
+      url: first.databaseUrl,
+      extra: { max: 2 },
+    }).initialize();
+    try {
+      const finished: string[] = [];
+      const work = (name: string) =>
+        withAdvisoryLock(
+          small,
+          `depot:test:pool:${name}`,
+          async () => {
+            // The holder's own work needs a second connection while the lock's is held.
+            await small.query('SELECT pg_sleep(0.05)');
+            finished.push(name);
+          },
+          { timeoutMs: 10_000, resource: 'applications' },
+        );
+      await Promise.all(['a', 'b', 'c', 'd'].map(work));
+      expect(finished.sort()).toEqual(['a', 'b', 'c', 'd']);
+    } finally {
+      await small.destroy();
+    }
+  });
+
   it('answers 404 for an application of another tenant, before taking any lock', async () => {
     const app = await createHostedApp(first);
     await expect(
