@@ -202,7 +202,8 @@ export class ApplicationsService {
    *
    * The lock is a PostgreSQL session advisory lock named after the application id: it spans long
    * work (reading and writing blobs) without a long transaction; waiting polls and holds no pool
-   * connection; a crashed process releases it with its connection. After 30 s of waiting the call
+   * connection; at most half the pool holds locks at once, so `fn` always finds a connection for
+   * its own queries; a crashed process releases the lock with its connection. After 30 s of waiting the call
    * fails with 409 `applications/Conflict`. Do not nest it for the same application: the inner call
    * would wait for the outer one until it times out.
    */
