@@ -65,6 +65,18 @@ describe('validateArchive', () => {
     expect(result.inflatedSize).toBe(19);
   });
 
+  it('accepts what streaming zippers write (data descriptors, sizes only in the central directory)', async () => {
+    const zip = buildRawZip([
+      { ...index, dataDescriptor: true },
+      { name: 'main.js', data: 'x'.repeat(5000), dataDescriptor: true },
+    ]);
+    const result = await validateArchive(zip, limits);
+    expect(result.entries.map((entry) => [entry.name, entry.size])).toEqual([
+      ['index.html', 13],
+      ['main.js', 5000],
+    ]);
+  });
+
   const bomb = Buffer.alloc(32 * 1024 * 1024);
   const cases: [string, () => Buffer, InvalidArchiveReason, Partial<ArchiveLimits>?][] = [
     ['not a zip at all', () => Buffer.from('hello, I am not a zip'), 'not a zip'],

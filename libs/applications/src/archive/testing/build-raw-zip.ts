@@ -16,6 +16,8 @@ export interface RawZipEntry {
   flags?: number;
   /** Name written to the local header when it should differ from the central directory's. */
   localName?: string;
+  /** Write as streaming zippers do: zeros in the local header, a data descriptor after the data. */
+  dataDescriptor?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     const compressed = method === 8 ? deflateRawSync(data) : data;
     const crc = entry.declaredCrc ?? crc32(data);
     const size = entry.declaredSize ?? data.length;
-    const flags = entry.flags ?? 0x0800;
+    const flags = (entry.flags ?? 0x0800) | (entry.dataDescriptor ? 0x0008 : 0);
     const madeBy = (3 << 8) | 20; // unix, zip 2.0
     const externalAttributes = ((entry.unixMode ?? 0o100644) << 16) >>> 0;
 
@@ -44,12 +46,22 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(0, 10); // time + date
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(size >>> 0, 22);
+    local.writeUInt32LE(entry.dataDescriptor ? 0 : crc >>> 0, 14);
+    local.writeUInt32LE(entry.dataDescriptor ? 0 : compressed.length, 18);
+    local.writeUInt32LE(entry.dataDescriptor ? 0 : size >>> 0, 22);
     local.writeUInt16LE(localName.length, 26);
     local.writeUInt16LE(0, 28);
     locals.push(local, localName, compressed);
+    let descriptorLength = 0;
+    if (entry.dataDescriptor) {
+      const descriptor = Buffer.alloc(16);
+      descriptor.writeUInt32LE(0x08074b50, 0);
+      descriptor.writeUInt32LE(crc >>> 0, 4);
+      descriptor.writeUInt32LE(compressed.length, 8);
+      descriptor.writeUInt32LE(size >>> 0, 12);
+      locals.push(descriptor);
+      descriptorLength = descriptor.length;
+    }
 
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -70,7 +82,7 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
 
-    offset += local.length + localName.length + compressed.length;
+    offset += local.length + localName.length + compressed.length + descriptorLength;
   }
   const centralDirectory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
