@@ -9,6 +9,7 @@
  * - A BENCH_SIZE_MIB (default 1024) multipart upload and its download through each, best of
  *   BENCH_ROUNDS (default 2) with the contestants taking turns; then 10 KiB uploads at concurrency 16
  *   for BENCH_SMALL_SECONDS (default 10) each with autocannon.
+ * BENCH_DIR (default the OS temp dir) holds both servers' data.
  * The machine is shared: figures move from run to run; the ratios are what to read.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -258,7 +259,8 @@ const mbps = (bytes: number, seconds: number): number => bytes / 1e6 / seconds;
 const fixed = (value: number, digits = 1): string => value.toFixed(digits);
 
 async function main(): Promise<void> {
-  const workDir = await mkdtemp(path.join(tmpdir(), 'depot-bench-'));
+  // BENCH_DIR puts both servers' data elsewhere (e.g. /dev/shm to see the cost of fsync).
+  const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-'));
   const password = 'bench-password-1';
   const env: Record<string, string> = {
     DATA_DIR: path.join(workDir, 'depot'),

@@ -23,6 +23,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { binaryEtag, etagMatches } from './binary-etag';
 import { chooseContentType } from './content-type';
 import { feedInto } from './feed-into';
@@ -131,32 +132,48 @@ export class BinariesService {
     stored: StoredContent,
     beforeCommit?: CreateBinaryOptions['beforeCommit'],
   ): Promise<ManagedObjectEntity> {
+    const now = new Date();
+    const row = this.dataSource.manager.create(ManagedObjectEntity, {
+      tenantId: principal.tenantId,
+      owner: principal.userName,
+      name: meta.name ?? null,
+      type: meta.type ?? null,
+      fragments: meta.fragments ?? {},
+      creationTime: now,
+      lastUpdated: now,
+      storageKey: stored.key,
+      length: stored.length,
+      contentType: chooseContentType(meta.contentType, meta.type),
+      md5: stored.md5,
+      sha256: stored.sha256,
+      revpos: 1,
+    });
     try {
+      // Without a hook, one INSERT is its own transaction: one round trip instead of three.
+      if (!beforeCommit) return await this.insert(this.dataSource.manager, row);
       return await this.dataSource.transaction(async (manager) => {
-        const now = new Date();
-        const created = manager.create(ManagedObjectEntity, {
-          tenantId: principal.tenantId,
-          owner: principal.userName,
-          name: meta.name ?? null,
-          type: meta.type ?? null,
-          fragments: meta.fragments ?? {},
-          creationTime: now,
-          lastUpdated: now,
-          storageKey: stored.key,
-          length: stored.length,
-          contentType: chooseContentType(meta.contentType, meta.type),
-          md5: stored.md5,
-          sha256: stored.sha256,
-          revpos: 1,
-        });
-        const saved = await manager.save(created);
-        if (beforeCommit) await beforeCommit(manager, saved);
+        const saved = await this.insert(manager, row);
+        await beforeCommit(manager, saved);
         return saved;
       });
     } catch (error) {
       await this.discard(stored);
       throw error;
     }
+  }
+
+  private async insert(manager: EntityManager, row: ManagedObjectEntity): Promise<ManagedObjectEntity> {
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(ManagedObjectEntity)
+      // The deep-partial type cannot express the open `fragments` JSON; the row is a full entity.
+      .values(row as QueryDeepPartialEntity<ManagedObjectEntity>)
+      .returning(['id'])
+      .updateEntity(false)
+      .execute();
+    row.id = String((result.raw as Array<{ id: string }>)[0].id);
+    return row;
   }
 
   /** Deletes stored content that will not be committed. */
