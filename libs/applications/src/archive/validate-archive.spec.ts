@@ -1,5 +1,9 @@
 import AdmZip from 'adm-zip';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { InvalidArchiveError, InvalidArchiveReason } from './invalid-archive.error';
 import { buildRawZip, RawZipEntry } from './testing/build-raw-zip';
 import { ArchiveLimits, validateArchive } from './validate-archive';
@@ -211,5 +215,23 @@ describe('validateArchive', () => {
       'inflated size limit',
     );
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  // Info-ZIP's `zip` where installed: real archives, and a real stored symlink (`zip -y`).
+  const hasZip = spawnSync('zip', ['-v']).status === 0;
+  (hasZip ? it : it.skip)('accepts an Info-ZIP archive and refuses one that stores a symlink', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'depot-zip-'));
+    try {
+      writeFileSync(path.join(dir, 'index.html'), '<html></html>');
+      execFileSync('zip', ['-qr', path.join(dir, 'plain.zip'), 'index.html'], { cwd: dir });
+      expect((await validateArchive(readFileSync(path.join(dir, 'plain.zip')), limits)).entries).toHaveLength(
+        1,
+      );
+      symlinkSync('/etc/passwd', path.join(dir, 'passwd'));
+      execFileSync('zip', ['-qry', path.join(dir, 'link.zip'), 'index.html', 'passwd'], { cwd: dir });
+      expect(await reasonOf(readFileSync(path.join(dir, 'link.zip')))).toBe('symlink');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
