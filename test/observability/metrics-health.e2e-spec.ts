@@ -14,6 +14,7 @@ import {
   partHead,
 } from '../inventory-binaries/binaries-test-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
 
 /** The value of one series in Prometheus text (`name{labels} value`), 0 when absent. */
 function sample(metrics: string, series: string): number {
@@ -168,6 +169,19 @@ describe('metrics and health', () => {
       storage: { status: 'DOWN' },
     });
     expect((await request(other.server).get('/health')).status).toBe(503);
+    expect((await request(other.server).get('/health/live')).status).toBe(200);
+  });
+
+  it('/health/ready names the database too when it is gone', async () => {
+    // Its database dropped (connections terminated): the pool cannot get a new one.
+    await dropTestDatabase(other.databaseUrl);
+    const ready = await request(other.server).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      status: 'DOWN',
+      failed: ['database', 'storage'],
+      database: { status: 'DOWN' },
+    });
     expect((await request(other.server).get('/health/live')).status).toBe(200);
   });
 });

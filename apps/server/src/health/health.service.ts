@@ -39,11 +39,20 @@ export class HealthService {
   }
 }
 
+/** A dependency that does not answer within this is down (a hung connection must not hang the probe). */
+const PROBE_TIMEOUT_MS = 3000;
+
 async function probe(check: () => Promise<void>): Promise<ComponentHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`No answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+  });
   try {
-    await check();
+    await Promise.race([check(), timeout]);
     return { status: 'UP' };
   } catch (error) {
     return { status: 'DOWN', details: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
