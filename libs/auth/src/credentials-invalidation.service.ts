@@ -8,6 +8,8 @@ const RECONNECT_DELAY_MS = 1000;
 
 /** The part of a pg client we use for LISTEN. */
 interface ListeningClient {
+  connect(): Promise<void>;
+  end(): Promise<void>;
   query(sql: string): Promise<unknown>;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): void;
   on(event: 'error' | 'end', listener: () => void): void;
@@ -24,7 +26,6 @@ interface ListeningClient {
 export class CredentialsInvalidationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CredentialsInvalidationService.name);
   private client?: ListeningClient;
-  private release?: (destroy?: boolean) => void;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
 
@@ -37,7 +38,6 @@ export class CredentialsInvalidationService implements OnApplicationBootstrap, O
     await this.listen();
   }
 
-  // Before the data source closes: its pool would wait for this checked-out connection.
   onModuleDestroy(): void {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
@@ -50,17 +50,28 @@ export class CredentialsInvalidationService implements OnApplicationBootstrap, O
     await this.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify([tenantId, userName])]);
   }
 
+  /**
+   * Its own connection, outside the data source's pool: a pool waits for checked-out clients when
+   * it ends, and this one never comes back.
+   */
   private async listen(): Promise<void> {
     const driver = this.dataSource.driver as PostgresDriver;
-    const [client, release] = (await driver.obtainMasterConnection()) as [
-      ListeningClient,
-      (destroy?: boolean) => void,
-    ];
-    this.client = client;
-    this.release = release;
-    client.on('notification', (message) => this.onNotification(message.channel, message.payload));
+    const options = driver.options;
+    const Client = (driver.postgres as { Client: new (config: object) => ListeningClient }).Client;
+    const client = new Client({
+      connectionString: options.url,
+      host: options.host,
+      port: options.port,
+      user: options.username,
+      password: typeof options.password === 'string' ? options.password : undefined,
+      database: options.database,
+      ssl: options.ssl,
+    });
     client.on('error', () => this.onConnectionLost());
     client.on('end', () => this.onConnectionLost());
+    client.on('notification', (message) => this.onNotification(message.channel, message.payload));
+    this.client = client;
+    await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
   }
 
@@ -93,8 +104,7 @@ export class CredentialsInvalidationService implements OnApplicationBootstrap, O
     const client = this.client;
     this.client = undefined;
     client?.removeAllListeners();
-    // Destroy rather than return to the pool: the connection is still LISTENing.
-    this.release?.(true);
-    this.release = undefined;
+    client?.on('error', () => undefined);
+    void client?.end().catch(() => undefined);
   }
 }
