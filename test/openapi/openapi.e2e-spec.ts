@@ -101,6 +101,18 @@ describe('OpenAPI document', () => {
     expect(document.paths['/inventory/binaries/{id}'].put.requestBody?.content).toHaveProperty('*/*');
   });
 
+  it('describes a request body for every POST and PUT', () => {
+    const withoutBody = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method, operation]) => ['post', 'put'].includes(method) && !operation.requestBody)
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(withoutBody).toEqual([]);
+    expect(document.paths['/application/applications'].post.requestBody?.content).toHaveProperty(
+      'application/json',
+    );
+  });
+
   it('serves Swagger UI at /api-docs', async () => {
     const response = await request(t.server).get('/api-docs').redirects(1);
     expect(response.status).toBe(200);

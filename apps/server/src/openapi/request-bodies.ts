@@ -6,7 +6,7 @@ const binary = { type: 'string', format: 'binary' } as const;
  * Bodies read from the raw request (streamed multipart, raw content), which the scanner cannot
  * infer, by operation id.
  */
-export const REQUEST_BODIES: Record<string, RequestBodyObject> = {
+const STREAMED_BODIES: Record<string, RequestBodyObject> = {
   InventoryBinariesController_upload: {
     required: true,
     description:
@@ -62,6 +62,113 @@ export const REQUEST_BODIES: Record<string, RequestBodyObject> = {
       },
     },
   },
+};
+
+/** JSON bodies (any `application/vnd.com.nsn.cumulocity.*+json` type is accepted as well). */
+const JSON_BODIES: Record<string, { schema: Record<string, unknown>; example?: unknown }> = {
+  ManagedObjectsController_update: {
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Fragments to set; `null` removes one',
+    },
+    example: { name: 'renamed.bin', c8y_Firmware: { version: '1.2.3' } },
+  },
+  ApplicationsController_create: {
+    schema: {
+      type: 'object',
+      required: ['name', 'key', 'type'],
+      properties: {
+        name: { type: 'string' },
+        key: { type: 'string' },
+        type: { type: 'string', enum: ['HOSTED', 'EXTERNAL'] },
+        contextPath: { type: 'string' },
+        externalUrl: { type: 'string' },
+        availability: { type: 'string', enum: ['PRIVATE', 'MARKET', 'SHARED'] },
+        manifest: { type: 'object' },
+      },
+      additionalProperties: true,
+    },
+    example: { name: 'cockpit-ext', key: 'cockpit-ext-key', type: 'HOSTED', contextPath: 'cockpit-ext' },
+  },
+  ApplicationsController_update: {
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Fields to change; `null` clears one',
+    },
+    example: { availability: 'MARKET' },
+  },
+  UsersController_changePassword: {
+    schema: {
+      type: 'object',
+      required: ['currentUserPassword', 'newPassword'],
+      properties: { currentUserPassword: { type: 'string' }, newPassword: { type: 'string' } },
+    },
+  },
+  UsersController_create: {
+    schema: {
+      type: 'object',
+      required: ['userName', 'password'],
+      properties: {
+        userName: { type: 'string' },
+        password: { type: 'string' },
+        email: { type: 'string' },
+        firstName: { type: 'string' },
+        lastName: { type: 'string' },
+        enabled: { type: 'boolean' },
+      },
+    },
+    example: { userName: 'device01', password: 's3cret-pass' },
+  },
+  UsersController_update: {
+    schema: {
+      type: 'object',
+      properties: {
+        password: { type: 'string' },
+        email: { type: 'string' },
+        firstName: { type: 'string' },
+        lastName: { type: 'string' },
+        enabled: { type: 'boolean' },
+      },
+    },
+  },
+  UsersController_assignRole: {
+    schema: {
+      type: 'object',
+      required: ['role'],
+      properties: { role: { type: 'object', properties: { self: { type: 'string' } } } },
+    },
+    example: { role: { self: 'https://depot.example.com/user/roles/ROLE_INVENTORY_READ' } },
+  },
+  TenantsController_create: {
+    schema: {
+      type: 'object',
+      required: ['company', 'domain', 'adminName', 'adminPass'],
+      properties: {
+        id: { type: 'string' },
+        company: { type: 'string' },
+        domain: { type: 'string' },
+        adminName: { type: 'string' },
+        adminPass: { type: 'string' },
+        adminEmail: { type: 'string' },
+      },
+    },
+  },
+};
+
+/** Request bodies by operation id, for `setupOpenApi`. */
+export const REQUEST_BODIES: Record<string, RequestBodyObject> = {
+  ...STREAMED_BODIES,
+  ...Object.fromEntries(
+    Object.entries(JSON_BODIES).map(([operationId, { schema, example }]): [string, RequestBodyObject] => [
+      operationId,
+      {
+        required: true,
+        content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
+      },
+    ]),
+  ),
 };
 
 function pluginZip(): RequestBodyObject {
