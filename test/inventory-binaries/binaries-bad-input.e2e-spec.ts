@@ -169,6 +169,25 @@ describe('POST /inventory/binaries with bad input', () => {
     await expectNoResidue();
   });
 
+  it('answers 413 before reading a body whose declared length cannot fit', async () => {
+    const { request: upload, response } = openRequest(app.baseUrl, {
+      method: 'POST',
+      path: '/inventory/binaries',
+      headers: {
+        authorization: app.auth(),
+        accept: 'application/json',
+        'content-type': multipartType(),
+        'content-length': String(10 * MAX),
+      },
+    });
+    upload.write(
+      partHead({ name: 'file', filename: 'declared.bin', contentType: 'application/octet-stream' }),
+    );
+    expectError(await response, 413, 'inventory/Payload Too Large');
+    upload.destroy();
+    await expectNoResidue();
+  });
+
   it('answers 413 for an oversize chunked file that does end', async () => {
     const response = await post(multipart([object, { ...file, body: randomContent(MAX + 1) }])).catch(
       (error: NodeJS.ErrnoException) => error,

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import multer from 'multer';
 import { Readable } from 'node:stream';
 import { IncompleteUploadError } from './feed-into';
-import { BinariesService, type BinaryMeta, type StoredContent } from './binaries.service';
+import { BinariesService, tooLarge, type BinaryMeta, type StoredContent } from './binaries.service';
 import {
   DuplicateFilePartError,
   FILE_PART,
@@ -18,6 +18,9 @@ const UNNAMED = '\u0000unnamed';
 
 /** Text parts (`object`, `filesize`) are small; a `file` part sent as text is capped by this too. */
 const MAX_FIELD_BYTES = 1024 * 1024;
+
+/** Room for the text parts, part headers and boundaries around a file of the maximum size. */
+const MULTIPART_OVERHEAD = 2 * MAX_FIELD_BYTES + 64 * 1024;
 
 interface ReceivedUpload {
   fields: Record<string, unknown>;
@@ -80,6 +83,10 @@ export class BinaryUploadService {
   private async receive(principal: Principal, request: Request, response: Response): Promise<ReceivedUpload> {
     const contentType = request.headers['content-type'] ?? '';
     if (!/^multipart\/form-data\b/i.test(contentType)) throw invalid('Expected a multipart/form-data body');
+    // A declared body that cannot fit the limit plus its text parts is refused before reading it.
+    const declared = Number(request.headers['content-length']);
+    if (declared > this.binaries.maxBinarySize + MULTIPART_OVERHEAD)
+      throw tooLarge(this.binaries.maxBinarySize);
     return new Promise<ReceivedUpload>((resolve, reject) => {
       let settled = false;
       const fail = (error: unknown): void => {
