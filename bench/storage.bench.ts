@@ -2,7 +2,9 @@
  * `npm run bench:storage`: writes and reads a stream (1 GiB by default, BENCH_SIZE_MIB to change)
  * through each storage driver and, in the same run, through a plain fs.createWriteStream /
  * createReadStream copy of the same bytes. Prints MB/s and CPU seconds per GiB, driver/plain ratios,
- * the stream meter with hashing on and off the event loop, and peak RSS growth.
+ * the stream meter with hashing on and off the event loop, and peak RSS growth. Per-thread CPU time
+ * (Linux) gives a second, contention-proof figure: the throughput the CPU alone would allow on idle
+ * cores (the busiest thread, or all threads spread over the cores, whichever limits first).
  *
  * The machine is shared, so contestants take turns within each round (A B C, A B C, ...) and the
  * best round of each counts. The MinIO driver runs against s3rver in a child process (or the server
@@ -18,9 +20,9 @@ import {
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -78,24 +80,59 @@ interface Figure {
   mbps: number;
   /** CPU seconds (all threads) per GiB moved: steadier than MB/s on a busy machine. */
   cpuPerGiB: number;
+  /** CPU seconds per GiB of the busiest thread: on idle cores, that thread is the limit. */
+  busiestPerGiB: number;
   peakRss: number;
 }
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const ratio = (a: Figure, b: Figure) => (a.mbps / b.mbps).toFixed(2);
+const CORES = availableParallelism();
+
+/** What the CPU alone would allow on idle cores: the busiest thread, or all threads over the cores. */
+const cpuBoundMbps = (figure: Figure) =>
+  1073.741824 / Math.max(figure.busiestPerGiB, figure.cpuPerGiB / CORES);
+
+/** CPU seconds so far of each thread of this process (Linux; empty elsewhere). */
+function threadCpu(): Map<string, number> {
+  const seconds = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return seconds;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      seconds.set(tid, (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, in USER_HZ
+    } catch {
+      // The thread ended in between.
+    }
+  }
+  return seconds;
+}
 
 async function timed(contestant: Contestant): Promise<Figure> {
   const rss = new RssSampler();
   const cpu = process.cpuUsage();
+  const threadsBefore = threadCpu();
   const started = process.hrtime.bigint();
   await contestant.run();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
+  const busiest = Math.max(
+    0,
+    ...[...threadCpu()].map(([tid, total]) => total - (threadsBefore.get(tid) ?? 0)),
+  );
   rss.stop();
   await contestant.cleanUp?.();
+  const gib = SIZE / (1024 * MiB);
   return {
     mbps: SIZE / 1e6 / seconds,
-    cpuPerGiB: (used.user + used.system) / 1e6 / (SIZE / (1024 * MiB)),
+    cpuPerGiB: (used.user + used.system) / 1e6 / gib,
+    busiestPerGiB: busiest / gib,
     peakRss: rss.peak,
   };
 }
@@ -103,7 +140,7 @@ async function timed(contestant: Contestant): Promise<Figure> {
 /** Runs the contestants in turn, `rounds` times; keeps each one's fastest round. */
 async function tournament(title: string, contestants: Contestant[], rounds = ROUNDS): Promise<Figure[]> {
   console.log(`\n${title}`);
-  const best: Figure[] = contestants.map(() => ({ mbps: 0, cpuPerGiB: 0, peakRss: 0 }));
+  const best: Figure[] = contestants.map(() => ({ mbps: 0, cpuPerGiB: 0, busiestPerGiB: 0, peakRss: 0 }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, contestant] of contestants.entries()) {
       const figure = await timed(contestant);
@@ -113,9 +150,11 @@ async function tournament(title: string, contestants: Contestant[], rounds = ROU
     }
   }
   for (const [i, { label }] of contestants.entries()) {
-    const { mbps, cpuPerGiB, peakRss } = best[i];
+    const figure = best[i];
     console.log(
-      `  ${label.padEnd(44)} ${mbps.toFixed(0).padStart(6)} MB/s  ${cpuPerGiB.toFixed(2)} CPU-s/GiB  peak RSS ${mib(peakRss)}`,
+      `  ${label.padEnd(42)} ${figure.mbps.toFixed(0).padStart(6)} MB/s` +
+        `  CPU-s/GiB ${figure.cpuPerGiB.toFixed(2)} (busiest thread ${figure.busiestPerGiB.toFixed(2)},` +
+        ` CPU-bound ${cpuBoundMbps(figure).toFixed(0)} MB/s)  peak RSS ${mib(figure.peakRss)}`,
     );
   }
   return best;
@@ -248,10 +287,20 @@ async function main(): Promise<void> {
     console.log('\nsummary');
     const line = (label: string, value: string) => console.log(`  ${label.padEnd(48)} ${value}`);
     line('meter in workers / meter on the event loop', `${ratio(workers, inline)}`);
+    line(
+      `  CPU-bound on ${CORES} idle cores`,
+      `${cpuBoundMbps(workers).toFixed(0)} vs ${cpuBoundMbps(inline).toFixed(0)} MB/s`,
+    );
     line('filesystem write / plain write', ratio(fsWrite, plainWrite));
     line('filesystem write / plain write + fsync', ratio(fsWrite, plainWriteSync));
     line('filesystem write + meter (workers) / plain + fsync', ratio(meteredWorkers, plainWriteSync));
     line('filesystem write + meter (inline) / plain + fsync', ratio(meteredInline, plainWriteSync));
+    line(
+      `  CPU-bound on ${CORES} idle cores: plain, +workers, +inline`,
+      [plainWriteSync, meteredWorkers, meteredInline]
+        .map((figure) => cpuBoundMbps(figure).toFixed(0))
+        .join(', ') + ' MB/s',
+    );
     line('filesystem read / plain read (64 KiB)', ratio(fsRead, plainRead));
     line('filesystem read / plain read (1 MiB)', ratio(fsRead, plainRead1M));
     line('minio write / read', `${minioWrite.mbps.toFixed(0)} / ${minioRead.mbps.toFixed(0)} MB/s`);
