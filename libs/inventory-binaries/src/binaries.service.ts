@@ -109,12 +109,14 @@ export class BinariesService {
     principal: Principal,
     content: Readable,
     maxSize = this.maxBinarySize,
+    /** The size the client declared (Content-Length), a hint for the driver; the meter counts. */
+    knownLength?: number,
   ): Promise<StoredContent> {
     const key = `${principal.tenantId}/${randomUUID()}`;
     const meter = createStreamMeter({ limit: maxSize });
     feedInto(content, meter);
     try {
-      await this.storage.write(key, meter);
+      await this.storage.write(key, meter, knownLength);
     } catch (error) {
       meter.destroy();
       if (error instanceof StreamTooLargeError || meter.bytes > maxSize) throw tooLarge(maxSize);
@@ -260,12 +262,12 @@ export class BinariesService {
     principal: Principal,
     id: string,
     content: Readable,
-    options: { contentType?: string; ifMatch?: string; maxSize?: number } = {},
+    options: { contentType?: string; ifMatch?: string; maxSize?: number; knownLength?: number } = {},
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);
     assertPrecondition(current, options.ifMatch);
-    const stored = await this.storeContent(principal, content, options.maxSize);
+    const stored = await this.storeContent(principal, content, options.maxSize, options.knownLength);
     let previousKey: string | null = null;
     let updated: ManagedObjectEntity;
     try {

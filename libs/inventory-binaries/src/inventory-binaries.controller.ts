@@ -113,6 +113,7 @@ export class InventoryBinariesController {
     const object = await this.binaries.replace(principal, id, request, {
       contentType: request.headers['content-type'],
       ifMatch: request.headers['if-match'],
+      knownLength: declaredLength(request),
     });
     return this.binaries.toRepresentation(object, requestBaseUrl(request));
   }
@@ -136,6 +137,11 @@ function conditionsOf(request: Request): DownloadConditions {
     ifNoneMatch: header('if-none-match'),
     ifModifiedSince: header('if-modified-since'),
   };
+}
+
+function declaredLength(request: Request): number | undefined {
+  const declared = request.headers['content-length'];
+  return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
 }
 
 /** A replace needs content: an absent or empty body is a 400, a declared oversize one a 413 at once. */
