@@ -13,7 +13,7 @@ export interface StoredObjectInfo {
   length: number;
   /** When the object became visible, or a temp file was last written (for the sweeper's grace period). */
   modified: Date;
-  /** A leftover temp file of an unfinished write (filesystem driver); `delete(key)` removes it. */
+  /** What an unfinished write left behind (temp file, open upload); `delete(key)` removes it. */
   temporary?: boolean;
 }
 
@@ -36,7 +36,11 @@ export interface StorageDriver {
   stat(key: string): Promise<StoredObjectInfo>;
   /** Idempotent. */
   delete(key: string): Promise<void>;
-  /** Every object (and, for the filesystem driver, leftover temp file) under `prefix`. */
+  /**
+   * Every object under `prefix` (a plain string prefix of keys). With a prefix that covers them (the
+   * empty one does), also what interrupted writes left behind, marked `temporary`: the filesystem
+   * driver's temp files (`.tmp/...`), the MinIO driver's open multipart uploads (`.uploads/...`).
+   */
   list(prefix: string): AsyncIterable<StoredObjectInfo>;
   /** Cheap reachability check for `/health`. Throws when the store is unusable. */
   ping(): Promise<void>;
