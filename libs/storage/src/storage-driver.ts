@@ -27,7 +27,8 @@ export interface StorageDriver {
   /**
    * Streams `source` to `key`. Resolves once the bytes are durable and visible; rejects (leaving
    * nothing visible under `key`, and no temp data) if `source` errors or is destroyed.
-   * `knownLength`, when given, lets a driver pick a single upload (it is not trusted as the size).
+   * `knownLength` is a hint, never trusted as the size; both drivers here decide from the bytes
+   * themselves (the MinIO one reads up to one part before choosing a single PUT or a multipart upload).
    */
   write(key: string, source: Readable, knownLength?: number): Promise<{ length: number }>;
   /** The whole object or one inclusive byte range. `StorageNotFoundError`, `StorageRangeError`. */
