@@ -23,7 +23,13 @@ describe('several server processes on one database', () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'depot-multi-'));
       chmodSync(dataDir, 0o755);
       dataDirs.push(dataDir);
-      return { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, BOOTSTRAP_PASSWORD: 'shared-admin-pw' };
+      return {
+        DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        BOOTSTRAP_PASSWORD: 'shared-admin-pw',
+        AUTH_MAX_FAILURES: '4',
+        AUTH_LOCKOUT_SECONDS: '2',
+      };
     };
     servers.push(...(await Promise.all([spawnServer(env()), spawnServer(env())])));
     const admin = basicAuth('management', 'admin', 'shared-admin-pw');
@@ -68,5 +74,30 @@ describe('several server processes on one database', () => {
       if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(status).toBe(401);
+  });
+
+  it('counts failed logins across processes, and lifts the lockout after AUTH_LOCKOUT_SECONDS', async () => {
+    const created = await fetch(`${servers[0].baseUrl}/user/management/users`, {
+      method: 'POST',
+      headers: {
+        Authorization: basicAuth('management', 'admin', 'shared-admin-pw'),
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ userName: 'target', password: 'target-pw' }),
+    });
+    expect(created.status).toBe(201);
+    // Not logged in before, so no process has the right password cached.
+    const wrong = basicAuth('management', 'target', 'not-the-password');
+    const right = basicAuth('management', 'target', 'target-pw');
+    const tenantOf = (server: SpawnedServer, auth: string) =>
+      fetch(`${server.baseUrl}/tenant/currentTenant`, { headers: { Authorization: auth } });
+    for (const server of [servers[0], servers[1], servers[0], servers[1]])
+      expect((await tenantOf(server, wrong)).status).toBe(401);
+    const locked = await tenantOf(servers[0], right);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await tenantOf(servers[1], right)).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await tenantOf(servers[1], right)).status).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { ConfigurableAuthModule } from './auth.options';
 import { AuthService } from './auth.service';
 import { BasicAuthGuard } from './basic-auth.guard';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
+import { LoginThrottleService } from './login-throttle.service';
 import { TenantEntity } from './tenant.entity';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
@@ -23,6 +24,7 @@ import { UsersService } from './users.service';
     AuthService,
     BasicAuthGuard,
     CredentialsInvalidationService,
+    LoginThrottleService,
     TenantsService,
     UsersService,
     AuthBootstrapService,

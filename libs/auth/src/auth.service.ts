@@ -5,7 +5,7 @@ import { Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
 import { CredentialsCache } from './credentials-cache';
 import { dummyPasswordHash, verifyPassword } from './hash-password';
-import { LoginThrottle, throttleKey } from './login-throttle';
+import { LoginThrottleService } from './login-throttle.service';
 import { parseBasicAuth } from './parse-basic-auth';
 import { UserEntity } from './user.entity';
 
@@ -18,14 +18,13 @@ import { UserEntity } from './user.entity';
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   private readonly cache: CredentialsCache;
-  private readonly throttle: LoginThrottle;
 
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly throttle: LoginThrottleService,
   ) {
     this.cache = new CredentialsCache(options.cacheTtlMs);
-    this.throttle = new LoginThrottle(options.maxFailures, options.lockoutSeconds);
   }
 
   async authenticate(authorization: string | undefined, address: string): Promise<Principal> {
@@ -37,9 +36,9 @@ export class AuthService {
     if (!credentials)
       throw CumulocityError.unauthorized('Invalid credentials! : Unsupported authorization header');
     const tenantId = (credentials.tenant ?? this.options.bootstrap.tenant).toLowerCase();
-    const key = throttleKey(address, tenantId, credentials.userName);
-    const retryAfter = this.throttle.retryAfterSeconds(key);
-    if (retryAfter > 0) throw tooManyAttempts(retryAfter);
+    const key = this.throttle.key(address, tenantId, credentials.userName);
+    const throttle = await this.throttle.status(key);
+    if (throttle.retryAfterSeconds > 0) throw tooManyAttempts(throttle.retryAfterSeconds);
 
     const user = await this.users.findOne({ where: { tenantId, userName: credentials.userName } });
     // Hash even for unknown users so timing does not reveal which names exist.
@@ -48,11 +47,11 @@ export class AuthService {
       user?.passwordHash ?? (await dummyPasswordHash()),
     );
     if (!user || !valid || !user.enabled) {
-      if (this.throttle.recordFailure(key) > 0)
+      if ((await this.throttle.recordFailure(key)) > 0)
         this.logger.warn(`Too many failed logins for ${tenantId}/${credentials.userName} from ${address}`);
       throw CumulocityError.unauthorized();
     }
-    this.throttle.recordSuccess(key);
+    if (throttle.hasFailures) await this.throttle.recordSuccess(key);
     const principal: Principal = { tenantId: user.tenantId, userName: user.userName, roles: [...user.roles] };
     this.cache.set(authorization, principal);
     return principal;

@@ -1,4 +1,5 @@
 import { CreateTenantsAndUsers1764140000000 } from './migrations/1764140000000-create-tenants-and-users.migration';
+import { CreateLoginFailures1764140000001 } from './migrations/1764140000001-create-login-failures.migration';
 
 export * from './auth.options';
 export * from './auth.module';
@@ -10,4 +11,4 @@ export * from './tenants.service';
 export * from './users.service';
 export * from './parse-basic-auth';
 
-export const AUTH_MIGRATIONS = [CreateTenantsAndUsers1764140000000];
+export const AUTH_MIGRATIONS = [CreateTenantsAndUsers1764140000000, CreateLoginFailures1764140000001];
