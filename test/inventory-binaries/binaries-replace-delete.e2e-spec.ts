@@ -151,6 +151,33 @@ describe('PUT and DELETE /inventory/binaries/{id}, /inventory/managedObjects/{id
     expect((await download(id)).body.toString()).toBe('small');
   });
 
+  it('closes the connection instead of draining a large body it refuses (unknown id, stale If-Match)', async () => {
+    const id = String((await upload(Buffer.from('guarded'))).id);
+    const etag = String((await download(id)).headers.etag);
+    await put(id, 'moved on', { 'if-match': etag });
+    for (const [path, headers, status] of [
+      ['/inventory/binaries/999999999', {}, 404],
+      [`/inventory/binaries/${id}`, { 'if-match': etag }, 412],
+    ] as const) {
+      const { request, response } = openRequest(app.baseUrl, {
+        method: 'PUT',
+        path,
+        headers: {
+          authorization: app.auth(),
+          'content-type': 'application/octet-stream',
+          'content-length': String(7 * 1024 * 1024),
+          ...headers,
+        },
+      });
+      request.write(randomContent(64 * 1024)); // the rest never comes
+      const answer = await response;
+      expect(answer.status).toBe(status);
+      expect(answer.headers.connection).toBe('close');
+      request.destroy();
+    }
+    expect((await download(id)).body.toString()).toBe('moved on');
+  });
+
   it('gives a concurrent reader the old or the new content, never a mix', async () => {
     const size = 4 * 1024 * 1024;
     const oldContent = Buffer.alloc(size, 'a');

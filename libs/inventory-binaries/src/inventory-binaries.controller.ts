@@ -51,7 +51,9 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    const object = await this.uploads.upload(principal, request, response);
+    const object = await closingOnFailure(request, response, () =>
+      this.uploads.upload(principal, request, response),
+    );
     const body = this.binaries.toRepresentation(object, requestBaseUrl(request));
     response.setHeader('Location', body.self as string);
     return body;
@@ -108,12 +110,15 @@ export class InventoryBinariesController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    assertHasBody(request, this.binaries.maxBinarySize);
-    const object = await this.binaries.replace(principal, id, request, {
-      contentType: request.headers['content-type'],
-      ifMatch: request.headers['if-match'],
-      knownLength: declaredLength(request),
+    const object = await closingOnFailure(request, response, () => {
+      assertHasBody(request, this.binaries.maxBinarySize);
+      return this.binaries.replace(principal, id, request, {
+        contentType: request.headers['content-type'],
+        ifMatch: request.headers['if-match'],
+        knownLength: declaredLength(request),
+      });
     });
     return this.binaries.toRepresentation(object, requestBaseUrl(request));
   }
@@ -137,6 +142,20 @@ function conditionsOf(request: Request): DownloadConditions {
     ifNoneMatch: header('if-none-match'),
     ifModifiedSince: header('if-modified-since'),
   };
+}
+
+/**
+ * A request that fails before its body was read to the end (404, 403, 412, 413, bad multipart...)
+ * gets `Connection: close`: the socket goes away after the answer instead of Node draining what may
+ * be a gigabyte into the void to keep the connection alive.
+ */
+async function closingOnFailure<T>(request: Request, response: Response, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!request.readableEnded) response.shouldKeepAlive = false;
+    throw error;
+  }
 }
 
 function declaredLength(request: Request): number | undefined {
