@@ -40,6 +40,7 @@ export class AuthService {
     const throttle = await this.throttle.status(key);
     if (throttle.retryAfterSeconds > 0) throw tooManyAttempts(throttle.retryAfterSeconds);
 
+    const generation = this.cache.generation;
     const user = await this.users.findOne({ where: { tenantId, userName: credentials.userName } });
     // Hash even for unknown users so timing does not reveal which names exist.
     const valid = await verifyPassword(
@@ -53,7 +54,8 @@ export class AuthService {
     }
     if (throttle.hasFailures) await this.throttle.recordSuccess(key);
     const principal: Principal = { tenantId: user.tenantId, userName: user.userName, roles: [...user.roles] };
-    this.cache.set(authorization, principal);
+    // Not cached if the user changed while we verified (the change's invalidation came first).
+    this.cache.set(authorization, principal, generation);
     return principal;
   }
 

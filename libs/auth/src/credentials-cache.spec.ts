@@ -36,4 +36,14 @@ describe('CredentialsCache', () => {
     cache.set('Basic a', alice);
     expect(cache.get('Basic a')).toBeUndefined();
   });
+
+  it('does not cache a login verified across an invalidation', () => {
+    const cache = new CredentialsCache(10_000, clock);
+    const generation = cache.generation;
+    cache.invalidateUser('t1', 'alice'); // e.g. the password changed while the login was verified
+    cache.set('Basic a', alice, generation);
+    expect(cache.get('Basic a')).toBeUndefined();
+    cache.set('Basic a', alice, cache.generation);
+    expect(cache.get('Basic a')).toBe(alice);
+  });
 });

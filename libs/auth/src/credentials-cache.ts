@@ -20,6 +20,8 @@ export function userKey(tenantId: string, userName: string): string {
  */
 export class CredentialsCache {
   private readonly entries = new Map<string, Entry>();
+  /** Bumped by every invalidation; a login verified across one must not be cached. */
+  private generationCounter = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -37,8 +39,14 @@ export class CredentialsCache {
     return entry.principal;
   }
 
-  set(authorization: string, principal: Principal): void {
-    if (this.ttlMs <= 0) return;
+  /** Take before reading the user; pass to `set`. */
+  get generation(): number {
+    return this.generationCounter;
+  }
+
+  /** Caches a verified login, unless an invalidation happened since `generation` was taken. */
+  set(authorization: string, principal: Principal, generation = this.generationCounter): void {
+    if (this.ttlMs <= 0 || generation !== this.generationCounter) return;
     if (this.entries.size >= MAX_ENTRIES) this.prune();
     this.entries.set(cacheKey(authorization), {
       principal,
@@ -48,16 +56,19 @@ export class CredentialsCache {
   }
 
   invalidateUser(tenantId: string, userName: string): void {
+    this.generationCounter++;
     const target = userKey(tenantId, userName);
     for (const [key, entry] of this.entries) if (entry.userKey === target) this.entries.delete(key);
   }
 
   invalidateTenant(tenantId: string): void {
+    this.generationCounter++;
     for (const [key, entry] of this.entries)
       if (entry.principal.tenantId === tenantId) this.entries.delete(key);
   }
 
   clear(): void {
+    this.generationCounter++;
     this.entries.clear();
   }
 
