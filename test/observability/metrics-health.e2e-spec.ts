@@ -61,7 +61,14 @@ describe('metrics and health', () => {
       .buffer(true);
     expect(downloaded.status).toBe(200);
 
-    const metrics = await scrape(t);
+    // A request is recorded when its response closes, which may be just after the client has it.
+    const getSeries =
+      'depot_http_request_duration_seconds_count{method="GET",route="/inventory/binaries/:id",status="200"}';
+    let metrics = '';
+    await eventually(
+      async () => sample((metrics = await scrape(t)), getSeries) === 1,
+      'the download to be timed',
+    );
     expect(sample(metrics, 'depot_binary_uploads_total{outcome="created"}')).toBe(1);
     expect(sample(metrics, 'depot_binary_uploads_total{outcome="rejected"}')).toBe(1);
     expect(sample(metrics, 'depot_binary_uploads_total{outcome="aborted"}')).toBe(0);
