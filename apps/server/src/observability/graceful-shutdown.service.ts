@@ -6,6 +6,8 @@ import { InFlightRequests } from './in-flight-requests';
 
 /** After cutting connections, how long aborted handlers get to clean up (delete their blobs). */
 const ABORT_CLEANUP_MS = 10_000;
+/** The listener's own close callback; never worth hanging the shutdown for. */
+const CLOSE_WAIT_MS = 2000;
 
 /**
  * Drains HTTP before anything else shuts down (the database and storage close in
@@ -42,6 +44,11 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
     }
     // Keep-alive connections that went idle after the first pass.
     server.closeAllConnections();
-    await closed;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      closed,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 }
