@@ -40,7 +40,6 @@ export class FilesystemStorageDriver implements StorageDriver {
   private readonly logger = new Logger(FilesystemStorageDriver.name);
   private readonly root: string;
   private readonly tempDir: string;
-  private tempDirReady: Promise<unknown> | undefined;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -49,7 +48,8 @@ export class FilesystemStorageDriver implements StorageDriver {
 
   async write(key: string, source: Readable): Promise<{ length: number }> {
     const target = this.pathOf(key);
-    await (this.tempDirReady ??= fs.mkdir(this.tempDir, { recursive: true }));
+    // Every time (one cheap syscall): the store recovers if someone removed the directory.
+    await fs.mkdir(this.tempDir, { recursive: true });
     const temp = path.join(this.tempDir, `${randomUUID()}.tmp`);
     // `flush` fsyncs before close, so the bytes are on disk before the rename makes them visible.
     const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true });
@@ -112,7 +112,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async ping(): Promise<void> {
-    await (this.tempDirReady ??= fs.mkdir(this.tempDir, { recursive: true }));
+    await fs.mkdir(this.tempDir, { recursive: true });
     await fs.access(this.tempDir, fs.constants.R_OK | fs.constants.W_OK);
   }
 
