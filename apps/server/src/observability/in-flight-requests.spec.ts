@@ -9,7 +9,7 @@ function fakeResponse(): Response & EventEmitter {
     headers[name.toLowerCase()] = value;
     return response;
   }) as Response['setHeader'];
-  response.getHeader = ((name: string) => headers[name.toLowerCase()]);
+  response.getHeader = (name: string) => headers[name.toLowerCase()];
   return response;
 }
 
