@@ -65,6 +65,14 @@ describe('FilesystemStorageDriver', () => {
     expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
   });
 
+  it('keeps writing after its temp directory was removed', async () => {
+    await driver.write('t1/first', Readable.from([Buffer.from('1')]));
+    await rm(path.join(root, '.tmp'), { recursive: true });
+    await expect(driver.write('t1/second', Readable.from([Buffer.from('2')]))).resolves.toEqual({
+      length: 1,
+    });
+  });
+
   it('lists leftover temp files for the sweeper, only under the empty prefix, and deletes them', async () => {
     await mkdir(path.join(root, '.tmp'), { recursive: true });
     await writeFile(path.join(root, '.tmp', 'crashed.tmp'), 'partial');
