@@ -112,6 +112,10 @@ describe('user and tenant API', () => {
       .set('Authorization', t.auth());
     expect(removed.status).toBe(204);
     expect((await request(t.server).get('/user/roles').set('Authorization', user.auth)).status).toBe(403);
+    const again = await request(t.server)
+      .delete('/user/management/users/roley/roles/ROLE_USER_MANAGEMENT_READ')
+      .set('Authorization', t.auth());
+    expect(again.status).toBe(404);
   });
 
   it('rejects unknown roles and role escalation', async () => {

@@ -82,26 +82,29 @@ export class UsersService {
     input: UpdateUserDto,
   ): Promise<UserEntity> {
     const user = await this.get(principal, tenantId, userName);
+    // Only the given columns: a whole-row save would undo a concurrent role change.
+    const changes: Partial<UserEntity> = {};
     if (input.password !== undefined) {
-      user.passwordHash = await hashPassword(input.password);
-      user.lastPasswordChange = new Date();
+      changes.passwordHash = await hashPassword(input.password);
+      changes.lastPasswordChange = new Date();
     }
-    if (input.enabled !== undefined) user.enabled = input.enabled;
-    if (input.email !== undefined) user.email = input.email || null;
-    if (input.firstName !== undefined) user.firstName = input.firstName || null;
-    if (input.lastName !== undefined) user.lastName = input.lastName || null;
-    await this.users.save(user);
+    if (input.enabled !== undefined) changes.enabled = input.enabled;
+    if (input.email !== undefined) changes.email = input.email || null;
+    if (input.firstName !== undefined) changes.firstName = input.firstName || null;
+    if (input.lastName !== undefined) changes.lastName = input.lastName || null;
+    if (Object.keys(changes).length > 0) await this.users.update({ id: user.id, tenantId }, changes);
     await this.invalidation.forgetUser(tenantId, userName);
-    return user;
+    return Object.assign(user, changes);
   }
 
   async changeOwnPassword(principal: Principal, input: ChangePasswordDto): Promise<void> {
     const user = await this.current(principal);
     if (!(await verifyPassword(input.currentUserPassword, user.passwordHash)))
       throw CumulocityError.invalidData('users', 'currentUserPassword is not correct');
-    user.passwordHash = await hashPassword(input.newPassword);
-    user.lastPasswordChange = new Date();
-    await this.users.save(user);
+    await this.users.update(
+      { id: user.id, tenantId: user.tenantId },
+      { passwordHash: await hashPassword(input.newPassword), lastPasswordChange: new Date() },
+    );
     await this.invalidation.forgetUser(user.tenantId, user.userName);
   }
 
@@ -124,20 +127,24 @@ export class UsersService {
     if (!hasAnyRole(principal, [role]))
       throw CumulocityError.forbidden(`You cannot grant ${role}, which you do not have`);
     const user = await this.get(principal, tenantId, userName);
-    if (!user.roles.includes(role)) {
-      user.roles = [...user.roles, role];
-      await this.users.save(user);
-      await this.invalidation.forgetUser(tenantId, userName);
-    }
+    // In SQL, so concurrent grants and revokes on one user do not undo each other.
+    await this.users.query(
+      `UPDATE users SET roles = array_append(roles, $3) WHERE id = $1 AND tenant_id = $2 AND NOT ($3 = ANY (roles))`,
+      [user.id, tenantId, role],
+    );
+    await this.invalidation.forgetUser(tenantId, userName);
+    if (!user.roles.includes(role)) user.roles = [...user.roles, role];
     return user;
   }
 
   async unassignRole(principal: Principal, tenantId: string, userName: string, role: Role): Promise<void> {
     const user = await this.get(principal, tenantId, userName);
-    if (!user.roles.includes(role))
+    const removed = await this.users.query<[unknown[], number]>(
+      `UPDATE users SET roles = array_remove(roles, $3) WHERE id = $1 AND tenant_id = $2 AND $3 = ANY (roles) RETURNING id`,
+      [user.id, tenantId, role],
+    );
+    if (removed[1] === 0)
       throw CumulocityError.notFound('users', `User ${userName} does not have role ${role}`);
-    user.roles = user.roles.filter((candidate) => candidate !== role);
-    await this.users.save(user);
     await this.invalidation.forgetUser(tenantId, userName);
   }
 
