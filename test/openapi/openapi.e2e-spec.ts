@@ -10,6 +10,7 @@ interface OpenApiOperation {
   security?: unknown[];
   description?: string;
   requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+  responses?: Record<string, unknown>;
 }
 interface OpenApiDocument {
   openapi: string;
@@ -83,6 +84,9 @@ describe('OpenAPI document', () => {
     expect(document.paths['/metrics'].get.security).toEqual([]);
     expect(document.paths['/inventory/binaries'].get.security).toBeUndefined();
     expect(document.paths['/inventory/binaries'].post.description).toContain('ROLE_INVENTORY_ADMIN');
+    expect(JSON.stringify(document.paths['/inventory/binaries'].post.responses)).toContain(
+      '#/components/schemas/CumulocityError',
+    );
   });
 
   it('describes the multipart bodies', () => {

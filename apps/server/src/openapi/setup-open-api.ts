@@ -26,6 +26,10 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     .addSecurityRequirements('basic')
     .build();
   const document = SwaggerModule.createDocument(app, config, { autoTagControllers: true });
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, CumulocityError: CUMULOCITY_ERROR_SCHEMA },
+  };
   describeOperations(document, controllersByName(app));
   SwaggerModule.setup('api-docs', app, document, {
     jsonDocumentUrl: 'api-docs-json',
@@ -74,7 +78,28 @@ function describeAccess(operation: Operation, controller: Type, handler: object)
         : undefined;
   if (access) operation.description = [operation.description, access].filter(Boolean).join('\n\n');
   operation.responses ??= {};
-  operation.responses['401'] ??= { description: 'Missing or bad credentials (`security/Unauthorized`)' };
+  operation.responses['401'] ??= errorResponse('Missing or bad credentials (`security/Unauthorized`)');
   if (roles && roles.length > 0)
-    operation.responses['403'] ??= { description: 'Lacks the role (`security/Forbidden`)' };
+    operation.responses['403'] ??= errorResponse('Lacks the role (`security/Forbidden`)');
+}
+
+const ERROR_MEDIA_TYPE = 'application/vnd.com.nsn.cumulocity.error+json';
+
+/** Every error answer has this body (see the Cumulocity exception filter). */
+const CUMULOCITY_ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error', 'message', 'info'],
+  properties: {
+    error: { type: 'string', example: 'inventory/Not Found' },
+    message: { type: 'string' },
+    info: { type: 'string', example: 'https://www.cumulocity.com/guides/reference-guide/#error_reporting' },
+    requestId: { type: 'string', description: 'On 500 answers: find it in the log' },
+  },
+};
+
+function errorResponse(description: string) {
+  return {
+    description,
+    content: { [ERROR_MEDIA_TYPE]: { schema: { $ref: '#/components/schemas/CumulocityError' } } },
+  };
 }
