@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import * as fsPromises from 'node:fs/promises';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { FilesystemStorageDriver } from './filesystem-storage.driver';
 import type { StoredObjectInfo } from './storage-driver';
-import { InvalidStorageKeyError } from './storage.errors';
+import { InvalidStorageKeyError, StorageNotFoundError } from './storage.errors';
 
 async function collect(listing: AsyncIterable<StoredObjectInfo>): Promise<StoredObjectInfo[]> {
   const items: StoredObjectInfo[] = [];
@@ -63,6 +64,19 @@ describe('FilesystemStorageDriver', () => {
       await expect(driver.write(`t1/early-${attempt}`, source)).rejects.toThrow('gone at once');
     }
     expect(await readdir(path.join(root, '.tmp'))).toEqual([]);
+  });
+
+  it('removes the object again when fsyncing its directory fails', async () => {
+    const failure = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    // FileHandle.sync is what fsyncs the directory (the file itself is flushed by its write stream).
+    const probe = await fsPromises.open(root, 'r');
+    const fileHandle = Object.getPrototypeOf(probe) as { sync(): Promise<void> };
+    await probe.close();
+    const sync = jest.spyOn(fileHandle, 'sync').mockRejectedValueOnce(failure);
+    await expect(driver.write('t1/unsynced', Readable.from([Buffer.from('x')]))).rejects.toThrow('EIO');
+    sync.mockRestore();
+    await expect(driver.stat('t1/unsynced')).rejects.toBeInstanceOf(StorageNotFoundError);
+    expect(await filesUnder(root)).toEqual([]);
   });
 
   it('keeps writing after its temp directory was removed', async () => {

@@ -53,16 +53,19 @@ export class FilesystemStorageDriver implements StorageDriver {
     const temp = path.join(this.tempDir, `${randomUUID()}.tmp`);
     // `flush` fsyncs before close, so the bytes are on disk before the rename makes them visible.
     const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true });
+    let written: string = temp;
     try {
       await pipeline(source, sink);
       const directory = path.dirname(target);
       const firstCreated = await fs.mkdir(directory, { recursive: true });
       await fs.rename(temp, target);
+      written = target;
       await this.syncNewPath(directory, firstCreated);
       return { length: sink.bytesWritten };
     } catch (error) {
-      await fs.rm(temp, { force: true }).catch((cleanup: Error) => {
-        this.logger.warn(`Could not remove temp file ${temp}: ${cleanup.message}`);
+      // A write that rejects leaves nothing, even when only the directory fsync failed.
+      await fs.rm(written, { force: true }).catch((cleanup: Error) => {
+        this.logger.warn(`Could not remove ${written} of a failed write: ${cleanup.message}`);
       });
       throw error;
     }
