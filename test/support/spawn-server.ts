@@ -17,9 +17,16 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
 /**
  * Runs the server as its own OS process (`main.ts` through @swc-node/register, which honours the
  * tsconfig path aliases) on a free loopback port, and resolves once `/health` answers 200.
- * For multi-process, restart and SIGKILL tests.
+ * For multi-process, restart and SIGKILL tests. `env.DATABASE_URL` is required: a database from
+ * `createTestDatabase()`, or `''` for an embedded PostgreSQL in `DATA_DIR`.
  */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<SpawnedServer> {
+  // Never fall back to the DATABASE_URL this test process inherited: that is the shared server's
+  // default database, and a spawned server would migrate and fill it.
+  if (env.DATABASE_URL === undefined)
+    throw new Error(
+      'spawnServer: pass DATABASE_URL (from createTestDatabase()), or "" for the embedded PostgreSQL',
+    );
   const port = env.PORT ? Number(env.PORT) : await findFreeLoopbackPort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/server/src/main.ts'], {
     cwd: REPO_ROOT,
