@@ -20,8 +20,8 @@ import { startS3rver } from './start-s3rver';
 /** A driver under test, and a look behind it for residue a failed write must not leave. */
 interface Harness {
   driver: StorageDriver;
-  /** Temp files or open uploads left in the store. */
-  residue(): Promise<string[]>;
+  /** Temp files or open uploads left in the store (for `prefix`, where the store can tell). */
+  residue(prefix: string): Promise<string[]>;
   /** Another driver on a store that does not exist yet (fresh root or bucket). */
   freshDriver(): StorageDriver;
   /** Leaves what a process killed while writing `key` leaves; resolves to the name `list` should give it. */
@@ -73,18 +73,26 @@ async function minioHarness(): Promise<Harness> {
       };
   const { bucket: _bucket, ...clientOptions } = options;
   const client = new Client(clientOptions);
+  const freshBuckets: string[] = [];
   return {
     driver: new MinioStorageDriver(options),
-    freshDriver: () => new MinioStorageDriver({ ...options, bucket: `depot-fresh-${randomUUID()}` }),
-    async residue() {
-      const { uploads } = await client.listIncompleteUploadsQuery(options.bucket, '', '', '', '');
+    freshDriver() {
+      const bucket = `depot-fresh-${randomUUID()}`;
+      freshBuckets.push(bucket);
+      return new MinioStorageDriver({ ...options, bucket });
+    },
+    async residue(prefix) {
+      const { uploads } = await client.listIncompleteUploadsQuery(options.bucket, prefix, '', '', '');
       return uploads.map((upload) => upload.key);
     },
     async abandonWrite(key) {
       const uploadId = await client.initiateNewMultipartUpload(options.bucket, key, {});
       return `.uploads/${uploadId}/${key}`;
     },
-    close: async () => s3rver?.stop(),
+    async close() {
+      for (const bucket of freshBuckets) await client.removeBucket(bucket).catch(() => undefined);
+      await s3rver?.stop();
+    },
   };
 }
 
@@ -270,7 +278,7 @@ describe.each([
       ).rejects.toThrow('client went away');
       await expect(driver.stat(`${ns}/broken`)).rejects.toBeInstanceOf(StorageNotFoundError);
       expect(await collect(driver.list(`${ns}/`))).toEqual([]);
-      expect(await harness.residue()).toEqual([]);
+      expect(await harness.residue(`${ns}/`)).toEqual([]);
     },
     60_000,
   );
@@ -278,7 +286,7 @@ describe.each([
   it('leaves nothing behind when the source is destroyed without an error', async () => {
     await expect(driver.write(`${ns}/aborted`, failingHalfWay(MiB))).rejects.toThrow();
     await expect(driver.stat(`${ns}/aborted`)).rejects.toBeInstanceOf(StorageNotFoundError);
-    expect(await harness.residue()).toEqual([]);
+    expect(await harness.residue(`${ns}/`)).toEqual([]);
   });
 
   it('lists what an interrupted write left as temporary, under the empty prefix only, and deletes it', async () => {
@@ -290,7 +298,7 @@ describe.each([
     await driver.delete(leftover);
     await driver.delete(leftover);
     expect((await collect(driver.list(''))).map((item) => item.key)).not.toContain(leftover);
-    expect(await harness.residue()).toEqual([]);
+    expect(await harness.residue(`${ns}/`)).toEqual([]);
   });
 
   it.each(['', '../x', 'a/../../x', '/etc/passwd', 'a\\b', 'a\u0000b', 'a//b', 'a/', 'C:/x'])(
