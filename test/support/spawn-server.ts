@@ -17,13 +17,14 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
 /**
  * Runs the server as its own OS process (`main.ts` through @swc-node/register, which honours the
  * tsconfig path aliases) on a free loopback port, and resolves once `/health` answers 200.
- * For multi-process, restart and SIGKILL tests. `env.DATABASE_URL` is required: a database from
- * `createTestDatabase()`, or `''` for an embedded PostgreSQL in `DATA_DIR`.
+ * For multi-process, restart and SIGKILL tests. Give `env.DATABASE_URL` (a database from
+ * `createTestDatabase()`, or `''` for an embedded PostgreSQL in `DATA_DIR`) whenever this process
+ * has one of its own, as jest workers do.
  */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<SpawnedServer> {
-  // Never fall back to the DATABASE_URL this test process inherited: that is the shared server's
-  // default database, and a spawned server would migrate and fill it.
-  if (env.DATABASE_URL === undefined)
+  // Never fall back to a DATABASE_URL this process inherited (in tests, the shared server's default
+  // database): a spawned server would migrate and fill it. Without one, the embedded cluster is used.
+  if (env.DATABASE_URL === undefined && process.env.DATABASE_URL)
     throw new Error(
       'spawnServer: pass DATABASE_URL (from createTestDatabase()), or "" for the embedded PostgreSQL',
     );
