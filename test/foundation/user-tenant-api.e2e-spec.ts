@@ -30,6 +30,15 @@ describe('user and tenant API', () => {
     expect(response.body.effectiveRoles[0].self).toMatch(new RegExp(`^${t.baseUrl}/user/roles/ROLE_`));
   });
 
+  it('GET /tenant/loginOptions (public) offers Basic authentication', async () => {
+    const response = await request(t.server).get('/tenant/loginOptions');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/cumulocity\.loginoptioncollection\+json/i);
+    expect(response.body.loginOptions).toEqual([
+      expect.objectContaining({ type: 'BASIC', userManagementSource: 'INTERNAL', visibleOnLoginPage: true }),
+    ]);
+  });
+
   it('GET /user/roles lists the roles Depot knows', async () => {
     const response = await request(t.server).get('/user/roles?pageSize=100').set('Authorization', t.auth());
     expect(response.status).toBe(200);

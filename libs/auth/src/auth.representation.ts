@@ -78,3 +78,21 @@ export function currentTenantJson(tenant: TenantEntity, baseUrl: string, canCrea
     },
   };
 }
+
+/** Depot offers one way in: Basic authentication against its own users. */
+export function loginOptionsJson(baseUrl: string) {
+  const self = `${baseUrl}/tenant/loginOptions`;
+  return {
+    self,
+    loginOptions: [
+      {
+        id: 'basic',
+        self: `${self}/basic`,
+        type: 'BASIC',
+        grantType: 'PASSWORD',
+        userManagementSource: 'INTERNAL',
+        visibleOnLoginPage: true,
+      },
+    ],
+  };
+}

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import {
   Authenticated,
   buildCollection,
+  Public,
   CurrentPrincipal,
   MediaType,
   parsePaging,
@@ -12,7 +13,7 @@ import {
   Roles,
 } from '@depot/common';
 import type { Request, Response } from 'express';
-import { currentTenantJson, tenantJson } from './auth.representation';
+import { currentTenantJson, loginOptionsJson, tenantJson } from './auth.representation';
 import { parseCreateTenantDto } from './tenant.dto';
 import { TenantsService } from './tenants.service';
 
@@ -27,6 +28,14 @@ export class TenantsController {
   async currentTenant(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
     const tenant = await this.tenants.get(principal.tenantId);
     return currentTenantJson(tenant, requestBaseUrl(request), this.tenants.canManageTenants(principal));
+  }
+
+  /** Read by clients before they log in (go-c8y-cli, the Web SDK) to choose how to authenticate. */
+  @Get('loginOptions')
+  @Public()
+  @ResponseMediaType(MediaType.loginOptionCollection)
+  loginOptions(@Req() request: Request) {
+    return loginOptionsJson(requestBaseUrl(request));
   }
 
   @Get('tenants')

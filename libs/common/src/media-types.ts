@@ -15,6 +15,7 @@ export const MediaType = {
   currentUser: cumulocityMediaType('currentUser'),
   tenant: cumulocityMediaType('tenant'),
   tenantCollection: cumulocityMediaType('tenantCollection'),
+  loginOptionCollection: cumulocityMediaType('loginOptionCollection'),
   currentTenant: cumulocityMediaType('currentTenant'),
   roleCollection: cumulocityMediaType('roleCollection'),
   roleReference: cumulocityMediaType('roleReference'),
