@@ -42,6 +42,7 @@ const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SMALL_SECONDS = Number(process.env.BENCH_SMALL_SECONDS ?? 10);
+const SETTLE_MS = 2000;
 const BOUNDARY = 'depot-bench-boundary';
 const BLOCK = randomBytes(16 * MiB);
 const CHUNK = 256 * 1024;
@@ -330,6 +331,8 @@ async function main(): Promise<void> {
         const { seconds: upSeconds, finalizeSeconds, id } = await upload(target, SIZE);
         const cpuUp = ((cpuSeconds(target.pid) - cpuBeforeUp) * GiB) / SIZE;
         const rssUp = peakRssMiB(target.pid);
+        // Let the upload's garbage collection finish so the download is not billed for it.
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
         resettable = resetPeakRss(target.pid) && resettable;
         const cpuBeforeDown = cpuSeconds(target.pid);
         const downSeconds = await download(target, id, SIZE);
