@@ -34,6 +34,8 @@ export class TenantsService {
   }
 
   async get(tenantId: string): Promise<TenantEntity> {
+    // TypeORM drops `where` keys that are undefined: never let that become "any tenant".
+    if (!tenantId) throw CumulocityError.notFound('tenants', 'Tenant not found');
     const tenant = await this.tenants.findOne({ where: { id: tenantId } });
     if (!tenant) throw CumulocityError.notFound('tenants', `Tenant ${tenantId} not found`);
     return tenant;
