@@ -5,6 +5,7 @@ export * from './auth.options';
 export * from './auth.module';
 export * from './auth.service';
 export * from './basic-auth.guard';
+export * from './credentials-invalidation.service';
 export * from './tenant.entity';
 export * from './user.entity';
 export * from './tenants.service';
