@@ -148,6 +148,35 @@ describe('user and tenant API', () => {
     expect(allowed.status).toBe(201);
   });
 
+  it('keeps a user admin from changing users with roles it lacks', async () => {
+    const userAdmin = await createUser(t, { userName: 'helpdesk', roles: [Role.UserManagementAdmin] });
+    const takeover = await request(t.server)
+      .put('/user/management/users/admin')
+      .set('Authorization', userAdmin.auth)
+      .send({ password: 'taken-over-password' });
+    expect(takeover.status).toBe(403);
+    expect(takeover.body.error).toBe('security/Forbidden');
+    const removal = await request(t.server)
+      .delete('/user/management/users/admin')
+      .set('Authorization', userAdmin.auth);
+    expect(removal.status).toBe(403);
+    const demotion = await request(t.server)
+      .delete('/user/management/users/admin/roles/ROLE_INVENTORY_ADMIN')
+      .set('Authorization', userAdmin.auth);
+    expect(demotion.status).toBe(403);
+    // Users with no more than the caller's roles are fine.
+    const peer = await createUser(t, { userName: 'peer', roles: [] });
+    const reset = await request(t.server)
+      .put('/user/management/users/peer')
+      .set('Authorization', userAdmin.auth)
+      .send({ password: 'reset-by-helpdesk' });
+    expect(reset.status).toBe(200);
+    expect((await request(t.server).get('/user/currentUser').set('Authorization', t.auth())).status).toBe(
+      200,
+    );
+    expect(peer.userName).toBe('peer');
+  });
+
   it('lets a user change their own password', async () => {
     const user = await createUser(t, { userName: 'selfie', roles: [] });
     const wrong = await request(t.server)

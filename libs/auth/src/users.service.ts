@@ -81,7 +81,7 @@ export class UsersService {
     userName: string,
     input: UpdateUserDto,
   ): Promise<UserEntity> {
-    const user = await this.get(principal, tenantId, userName);
+    const user = await this.getManageable(principal, tenantId, userName);
     // Only the given columns: a whole-row save would undo a concurrent role change.
     const changes: Partial<UserEntity> = {};
     if (input.password !== undefined) {
@@ -109,7 +109,7 @@ export class UsersService {
   }
 
   async delete(principal: Principal, tenantId: string, userName: string): Promise<void> {
-    const user = await this.get(principal, tenantId, userName);
+    const user = await this.getManageable(principal, tenantId, userName);
     if (user.tenantId === principal.tenantId && user.userName === principal.userName)
       throw CumulocityError.invalidData('users', 'You cannot delete yourself');
     await this.users.delete({ id: user.id, tenantId });
@@ -126,7 +126,7 @@ export class UsersService {
   ): Promise<UserEntity> {
     if (!hasAnyRole(principal, [role]))
       throw CumulocityError.forbidden(`You cannot grant ${role}, which you do not have`);
-    const user = await this.get(principal, tenantId, userName);
+    const user = await this.getManageable(principal, tenantId, userName);
     // In SQL, so concurrent grants and revokes on one user do not undo each other.
     await this.users.query(
       `UPDATE users SET roles = array_append(roles, $3) WHERE id = $1 AND tenant_id = $2 AND NOT ($3 = ANY (roles))`,
@@ -138,7 +138,7 @@ export class UsersService {
   }
 
   async unassignRole(principal: Principal, tenantId: string, userName: string, role: Role): Promise<void> {
-    const user = await this.get(principal, tenantId, userName);
+    const user = await this.getManageable(principal, tenantId, userName);
     const removed = await this.users.query<[unknown[], number]>(
       `UPDATE users SET roles = array_remove(roles, $3) WHERE id = $1 AND tenant_id = $2 AND $3 = ANY (roles) RETURNING id`,
       [user.id, tenantId, role],
@@ -146,6 +146,20 @@ export class UsersService {
     if (removed[1] === 0)
       throw CumulocityError.notFound('users', `User ${userName} does not have role ${role}`);
     await this.invalidation.forgetUser(tenantId, userName);
+  }
+
+  /**
+   * A user the caller may change: one holding no role the caller lacks. Otherwise a user admin could
+   * reset the password of a more privileged user and log in as them.
+   */
+  private async getManageable(principal: Principal, tenantId: string, userName: string): Promise<UserEntity> {
+    const user = await this.get(principal, tenantId, userName);
+    const lacking = user.roles.filter((role) => !principal.roles.includes(role));
+    if (lacking.length > 0)
+      throw CumulocityError.forbidden(
+        `You cannot change ${userName}, who has roles you do not have (${lacking.join(', ')})`,
+      );
+    return user;
   }
 
   private async find(tenantId: string, userName: string): Promise<UserEntity> {
