@@ -6,11 +6,16 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EmbeddedPostgresLauncher } from '../../libs/database/src/embedded-postgres.launcher';
+import { dropStaleTestDatabases } from './test-database';
 
 export const EMBEDDED_KEY = '__depotEmbeddedPostgres';
 
 export default async function globalSetup(): Promise<void> {
-  if (process.env.DATABASE_URL) return;
+  if (process.env.DATABASE_URL) {
+    // A shared server: clear what killed runs left behind (no run lasts this long).
+    await dropStaleTestDatabases(6 * 60 * 60 * 1000);
+    return;
+  }
   Logger.overrideLogger(['error', 'warn']);
   const dir = mkdtempSync(path.join(tmpdir(), 'depot-test-pg-'));
   chmodSync(dir, 0o755); // the cluster runs as the `postgres` user
