@@ -117,7 +117,8 @@ export class BinaryUploadService {
         limits: { fieldSize: MAX_FIELD_BYTES, fields: 20, parts: 30, headerPairs: 100 },
       }).any();
       middleware(request, response, (error?: unknown) => {
-        if (error) return fail(error);
+        // Answer only after the engine has cleaned up after itself (multer does not wait on aborts).
+        if (error) return void engine.settled().then(() => fail(error));
         if (settled) return;
         settled = true;
         const files = (request.files ?? []) as Array<Express.Multer.File & MeteredFileInfo>;

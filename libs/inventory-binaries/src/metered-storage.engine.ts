@@ -19,6 +19,9 @@ export interface MeteredFileInfo {
  */
 export class MeteredStorageEngine implements StorageEngine {
   private fileParts = 0;
+  /** Stores and discards still running; see `settled`. */
+  private pending = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly binaries: BinariesService,
@@ -43,7 +46,7 @@ export class MeteredStorageEngine implements StorageEngine {
       this.onFailure(error);
       return callback(error);
     }
-    this.binaries.storeContent(this.principal, file.stream, this.maxSize).then(
+    this.track(this.binaries.storeContent(this.principal, file.stream, this.maxSize)).then(
       (stored) => callback(null, { stored, size: stored.length }),
       (error: unknown) => {
         this.onFailure(error);
@@ -52,13 +55,32 @@ export class MeteredStorageEngine implements StorageEngine {
     );
   }
 
+  /**
+   * Resolves once no store or discard is running. multer reports a client abort at once, without
+   * waiting for the engine, so the caller waits here before answering: otherwise a shutdown that
+   * waits for handlers could exit while a failed write is still removing its temp file.
+   */
+  settled(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.pending++;
+    const done = (): void => {
+      if (--this.pending === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    };
+    operation.then(done, done);
+    return operation;
+  }
+
   _removeFile(
     _request: Request,
     file: Express.Multer.File & MeteredFileInfo,
     callback: (error: Error | null) => void,
   ): void {
     if (!file.stored) return callback(null);
-    this.binaries.discard(file.stored).then(
+    this.track(this.binaries.discard(file.stored)).then(
       () => callback(null),
       (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
     );
