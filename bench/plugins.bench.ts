@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { writeZip } from '../libs/application-plugins/src/zip/write-zip';
 import { createFileEntry } from '../libs/application-plugins/src/zip/zip-entry';
 import { spawnServer, type SpawnedServer } from '../test/support/spawn-server';
+import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
   // The embedded PostgreSQL runs as an unprivileged user when we are root: it must reach DATA_DIR.
   chmodSync(work, 0o755);
   let server: SpawnedServer | undefined;
+  let databaseUrl = '';
   try {
     process.stdout.write(
       'plugins bench: building a 50 MiB application of 5,000 files and a 5 MiB plugin...\n',
@@ -139,8 +141,15 @@ async function main(): Promise<void> {
       copies.push(ms);
     }
 
+    // With DATABASE_URL, a throwaway database on that server (dropped at the end); else the embedded one.
+    databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : '';
     server = await spawnServer(
-      { DATA_DIR: path.join(work, 'server'), BOOTSTRAP_PASSWORD: PASSWORD, LOG_LEVEL: 'log' },
+      {
+        DATABASE_URL: databaseUrl,
+        DATA_DIR: path.join(work, 'server'),
+        BOOTSTRAP_PASSWORD: PASSWORD,
+        LOG_LEVEL: 'log',
+      },
       180_000,
     );
     const app = await call(
@@ -201,6 +210,7 @@ async function main(): Promise<void> {
       server.kill('SIGTERM');
       await server.exited;
     }
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
     await rm(work, { recursive: true, force: true });
   }
 }
