@@ -26,6 +26,7 @@ import * as ts from 'typescript';
 import { findFreeLoopbackPort } from '../libs/database/src/embedded-postgres.launcher';
 import { basicAuth } from '../test/support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
+import { cpuSeconds, peakRssMiB, resetPeakRss } from './process-stats';
 
 // autocannon ships no typings; this is the part used here.
 interface AutocannonResult {
@@ -145,29 +146,6 @@ async function download(target: Contestant, id: string, size: number): Promise<n
   if (response.statusCode !== 200 || received !== size)
     throw new Error(`${target.name} download: ${response.statusCode}, ${received} of ${size} bytes`);
   return seconds;
-}
-
-/** CPU seconds (user + system, all threads) `pid` has used so far; clock ticks are 100 Hz on Linux. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Peak resident set of `pid` in MiB (VmHWM). */
-function peakRssMiB(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
-
-/** Resets VmHWM to the current RSS (Linux clear_refs 5); false if the kernel refuses. */
-function resetPeakRss(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { FilesystemStorageDriver } from '@depot/storage';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -19,6 +19,7 @@ import { writeZip } from '../libs/application-plugins/src/zip/write-zip';
 import { createFileEntry } from '../libs/application-plugins/src/zip/zip-entry';
 import { spawnServer, type SpawnedServer } from '../test/support/spawn-server';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
+import { peakRssMiB, resetPeakRss, rssMiB } from './process-stats';
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,24 +48,6 @@ function textZip(prefix: string, files: number, size: number): Buffer {
   );
   if (prefix === 'assets/') entries[0] = createFileEntry('index.html', Buffer.from('<html>bench</html>'));
   return Buffer.concat(writeZip(entries).chunks);
-}
-
-/** Peak resident set of a process since the last reset (Linux `VmHWM`, reset through clear_refs). */
-function resetPeakRss(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 async function call(
