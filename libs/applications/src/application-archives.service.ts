@@ -29,6 +29,11 @@ export interface StoreArchiveOptions {
   fileName?: string;
   /** The result of `validateArchive` for exactly these bytes, when the caller already has it. */
   validated?: ValidatedArchive;
+  /**
+   * Entries of `zip` copied unchanged from an archive stored before (see `ValidateArchiveOptions`),
+   * which validation need not inflate again. Only for a zip built from a stored archive's entries.
+   */
+  provenEntries?: ReadonlySet<string>;
   /** Fragments recorded on the new archive's managed object (e.g. the version it was built from). */
   fragments?: Fragments;
   /**
@@ -106,7 +111,9 @@ export class ApplicationArchivesService {
     zip: Buffer,
     options: StoreArchiveOptions = {},
   ): Promise<ManagedObjectEntity> {
-    const validated = options.validated ?? (await validateArchive(zip, this.limits));
+    const validated =
+      options.validated ??
+      (await validateArchive(zip, this.limits, { provenEntries: options.provenEntries }));
     assertServable(application, validated);
     const archive = await this.binaries.create(
       archivePrincipal(principal),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { InvalidArchiveError, InvalidArchiveReason } from './invalid-archive.error';
 import { buildRawZip, RawZipEntry } from './testing/build-raw-zip';
-import { ArchiveLimits, validateArchive } from './validate-archive';
+import { ArchiveLimits, archiveEntryIdentity, validateArchive } from './validate-archive';
 
 const limits: ArchiveLimits = { maxEntries: 100, maxInflatedSize: 64 * 1024 * 1024 };
 const index: RawZipEntry = { name: 'index.html', data: '<html></html>' };
@@ -22,6 +22,24 @@ async function reasonOf(zip: Buffer, overrides: Partial<ArchiveLimits> = {}): Pr
     return invalid.reason;
   }
   throw new Error('archive was accepted');
+}
+
+/** Identities of the named entries as their headers describe them, as a caller that proved them would pass. */
+function identitiesOf(zip: Buffer, ...names: string[]): Set<string> {
+  return new Set(
+    new AdmZip(zip)
+      .getEntries()
+      .filter((entry) => names.includes(entry.entryName))
+      .map(({ entryName, header }) =>
+        archiveEntryIdentity({
+          name: entryName,
+          method: header.method,
+          crc: header.crc,
+          compressedSize: header.compressedSize,
+          size: header.size,
+        }),
+      ),
+  );
 }
 
 function withCentralOffset(zip: Buffer, entryIndex: number, offset: number): Buffer {
@@ -215,6 +233,63 @@ describe('validateArchive', () => {
       'inflated size limit',
     );
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  describe('with proven entries (copies of entries validated before)', () => {
+    // Incompressible padding keeps the archive as a whole below the ratio limit: only the entry trips it.
+    const padding: RawZipEntry = { name: 'padding.bin', data: randomBytes(200 * 1024), method: 0 };
+    const bombEntry: RawZipEntry = { name: 'zeros.bin', data: bomb };
+    let zip: Buffer;
+    beforeAll(() => {
+      zip = buildRawZip([index, padding, bombEntry]);
+    });
+
+    it('inflates an entry that is not proven (the bomb is refused)', async () => {
+      expect(await reasonOf(zip)).toBe('compression ratio');
+      const otherEntryProven = identitiesOf(zip, 'padding.bin');
+      await expect(validateArchive(zip, limits, { provenEntries: otherEntryProven })).rejects.toMatchObject({
+        reason: 'compression ratio',
+      });
+    });
+
+    it('does not inflate a proven entry, but counts its header size toward the inflated limit', async () => {
+      const provenEntries = identitiesOf(zip, 'zeros.bin');
+      const result = await validateArchive(zip, limits, { provenEntries });
+      expect(result.entries.find((entry) => entry.name === 'zeros.bin')?.size).toBe(bomb.length);
+      expect(result.inflatedSize).toBe(13 + 200 * 1024 + bomb.length);
+      await expect(
+        validateArchive(zip, { ...limits, maxInflatedSize: bomb.length }, { provenEntries }),
+      ).rejects.toMatchObject({ reason: 'inflated size limit' });
+    });
+
+    it('inflates an entry of a proven name whose header or bytes differ', async () => {
+      const provenEntries = identitiesOf(zip, 'zeros.bin');
+      const liar = buildRawZip([index, padding, { ...bombEntry, declaredSize: 1000 }]);
+      await expect(validateArchive(liar, limits, { provenEntries })).rejects.toMatchObject({
+        reason: 'size differs from header',
+      });
+      const otherBytes = buildRawZip([index, padding, { ...bombEntry, data: Buffer.alloc(bomb.length, 1) }]);
+      await expect(validateArchive(otherBytes, limits, { provenEntries })).rejects.toMatchObject({
+        reason: 'compression ratio',
+      });
+    });
+
+    it.each<[string, RawZipEntry[], InvalidArchiveReason]>([
+      ['an unsafe name', [index, { name: '../evil.js', data: 'x' }], 'unsafe name'],
+      ['a duplicate after case folding', [index, { name: 'INDEX.HTML', data: 'x' }], 'duplicate name'],
+      ['a symlink', [index, { name: 'passwd', data: '/etc/passwd', unixMode: 0o120777 }], 'symlink'],
+    ])('still checks the name and kind of a proven entry: %s', async (_, rawEntries, reason) => {
+      const unsafe = buildRawZip(rawEntries);
+      const provenEntries = identitiesOf(unsafe, ...rawEntries.map((entry) => String(entry.name)));
+      await expect(validateArchive(unsafe, limits, { provenEntries })).rejects.toMatchObject({ reason });
+    });
+
+    it('still inflates and parses a proven root cumulocity.json', async () => {
+      const withManifest = buildRawZip([index, { name: 'cumulocity.json', data: '{"version":"1.0.0"}' }]);
+      const provenEntries = identitiesOf(withManifest, 'index.html', 'cumulocity.json');
+      const result = await validateArchive(withManifest, limits, { provenEntries });
+      expect(result.manifest).toEqual({ version: '1.0.0' });
+    });
   });
 
   // Info-ZIP's `zip` where installed: real archives, and a real stored symlink (`zip -y`).

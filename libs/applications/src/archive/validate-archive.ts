@@ -24,10 +24,35 @@ export interface ArchiveEntryInfo {
 
 export interface ValidatedArchive {
   entries: ArchiveEntryInfo[];
-  /** Sum of the inflated sizes, as counted. */
+  /** Sum of the inflated sizes, as counted (header sizes for proven entries). */
   inflatedSize: number;
   /** The root `cumulocity.json`, parsed, when the archive has one. */
   manifest?: Record<string, unknown>;
+}
+
+export interface ValidateArchiveOptions {
+  /**
+   * Identities ({@link archiveEntryIdentity}) of entries already proven by an earlier full validation:
+   * byte-identical copies of entries of a stored archive. A matching entry is not inflated; its header
+   * size counts toward `maxInflatedSize` instead. Its name and header are checked like any other's.
+   */
+  provenEntries?: ReadonlySet<string>;
+}
+
+/** The fields that make an entry a byte-identical copy of one validated before. */
+export interface ArchiveEntryIdentityFields {
+  /** Full entry name as stored (adm-zip's `entryName`). */
+  name: string;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  /** Inflated size. */
+  size: number;
+}
+
+/** Key of an entry in {@link ValidateArchiveOptions.provenEntries}. */
+export function archiveEntryIdentity(entry: ArchiveEntryIdentityFields): string {
+  return JSON.stringify([entry.name, entry.method, entry.crc >>> 0, entry.compressedSize, entry.size]);
 }
 
 export const MANIFEST_FILE = 'cumulocity.json';
@@ -54,8 +79,13 @@ interface InflateBudget {
  * case folding, a file where a directory is needed), symlinks and other special entries, encryption,
  * too many entries, and bombs. Every entry is really inflated: the byte count, CRC and ratio are taken
  * from the inflated stream, never from the headers, and inflation stops as soon as a limit is passed.
+ * The one exception is `options.provenEntries`: copies of entries that already went through this.
  */
-export async function validateArchive(zip: Buffer, limits: ArchiveLimits): Promise<ValidatedArchive> {
+export async function validateArchive(
+  zip: Buffer,
+  limits: ArchiveLimits,
+  options: ValidateArchiveOptions = {},
+): Promise<ValidatedArchive> {
   const archive = openZip(zip);
   // The end record's count is checked before adm-zip materialises a million entry objects.
   const declaredCount = archive.getEntryCount();
@@ -78,6 +108,14 @@ export async function validateArchive(zip: Buffer, limits: ArchiveLimits): Promi
       continue;
     }
     const capture = entry.name === MANIFEST_FILE;
+    // The manifest is always inflated: its bytes are needed, not only its soundness.
+    if (!capture && options.provenEntries?.has(identityOf(entry))) {
+      // Trustworthy: the full validation that proved this entry refused headers that lie about sizes.
+      const size = entry.zipEntry.header.size;
+      charge(budget, size, limits.maxInflatedSize);
+      entries.push({ name: entry.name, isDirectory: false, size });
+      continue;
+    }
     const { size, captured } = await inflateEntry(entry, budget, limits.maxInflatedSize, {
       maxRatio,
       ratioThreshold,
@@ -168,6 +206,24 @@ function checkEntryHeader(zipEntry: AdmZip.IZipEntry): CheckedEntry {
   };
 }
 
+function identityOf(entry: CheckedEntry): string {
+  const header = entry.zipEntry.header;
+  return archiveEntryIdentity({
+    name: entry.zipEntry.entryName,
+    method: header.method,
+    crc: header.crc,
+    compressedSize: entry.compressed.length,
+    size: header.size,
+  });
+}
+
+/** Takes `bytes` from the inflated-size budget, refusing the archive once it is overdrawn. */
+function charge(budget: InflateBudget, bytes: number, maxInflatedSize: number): void {
+  budget.remaining -= bytes;
+  if (budget.remaining < 0)
+    throw new InvalidArchiveError('inflated size limit', `inflates to more than ${maxInflatedSize} bytes`);
+}
+
 /** Names must stay distinct on case-insensitive, normalising filesystems and when extracted as a tree. */
 function assertUnambiguousNames(entries: readonly CheckedEntry[]): void {
   const seen = new Set<string>();
@@ -220,9 +276,7 @@ async function inflateEntry(
   let crc = 0;
   const consume = (chunk: Buffer): void => {
     size += chunk.length;
-    budget.remaining -= chunk.length;
-    if (budget.remaining < 0)
-      throw new InvalidArchiveError('inflated size limit', `inflates to more than ${maxInflatedSize} bytes`);
+    charge(budget, chunk.length, maxInflatedSize);
     if (size > options.ratioThreshold && size > entry.compressed.length * options.maxRatio)
       throw new InvalidArchiveError('compression ratio', `entry ${label} has a suspicious compression ratio`);
     if (size > header.size)
