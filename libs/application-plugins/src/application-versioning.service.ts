@@ -10,7 +10,12 @@ import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
 import { toManagedObjectRepresentation, type ManagedObjectEntity } from '@depot/inventory';
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { applyArchiveChange, describeArchiveChange, type ArchiveChange } from './archive-change';
+import {
+  applyArchiveChange,
+  carriedOverEntries,
+  describeArchiveChange,
+  type ArchiveChange,
+} from './archive-change';
 import { listPlugins, type PluginRepresentation } from './list-plugins';
 import { writeZip } from './zip/write-zip';
 import { readZipEntries } from './zip/zip-entry';
@@ -50,7 +55,8 @@ export class ApplicationVersioningService {
   /**
    * Applies `change` to the active version and returns the new active archive. Input is validated
    * before waiting for the lock (400/422 leave everything as it was); the result is validated by the
-   * applications module's archive validator before it is stored.
+   * applications module's archive validator before it is stored, inflating only the entries that are
+   * not byte-identical copies of the active version's (which was validated when it was stored).
    */
   async applyChange(
     principal: Principal,
@@ -67,10 +73,13 @@ export class ApplicationVersioningService {
       const active = await this.readActiveArchive(locked);
       const read = Date.now();
       const base = active ? readZipEntries(new AdmZip(active.zip)) : [];
-      const zip = Buffer.concat(writeZip(applyArchiveChange(base, change)).chunks);
+      const entries = applyArchiveChange(base, change);
+      const zip = Buffer.concat(writeZip(entries).chunks);
       const built = Date.now();
       const archive = await this.archives.storeAndActivate(principal, locked, zip, {
         fileName: active?.archive.name ?? undefined,
+        // Only new or changed entries are inflated again; every name is still checked.
+        provenEntries: carriedOverEntries(base, entries),
         expectedActiveVersionId: locked.activeVersionId,
         fragments: {
           [ARCHIVE_ORIGIN_FRAGMENT]: {

@@ -1,6 +1,7 @@
 import AdmZip from 'adm-zip';
 import { CumulocityError } from '@depot/common';
-import { applyArchiveChange, describeArchiveChange } from './archive-change';
+import { archiveEntryIdentity } from '@depot/applications';
+import { applyArchiveChange, carriedOverEntries, describeArchiveChange } from './archive-change';
 import { listPlugins } from './list-plugins';
 import { writeZip } from './zip/write-zip';
 import { createFileEntry, readZipEntries, type ZipEntryData } from './zip/zip-entry';
@@ -88,6 +89,31 @@ describe('applyArchiveChange', () => {
       operation: 'removePlugin',
       pluginName: 'beta',
     });
+  });
+});
+
+describe('carriedOverEntries', () => {
+  const index = base.find((entry) => entry.name === 'index.html')!;
+
+  it('counts a file only with the same name, header fields and compressed bytes as one of the base', () => {
+    const sameBytesElsewhere = { ...index, data: Buffer.from(index.data) };
+    const otherBytesSameHeader = { ...index, data: Buffer.alloc(index.data.length, 0x2a) };
+    expect(carriedOverEntries(base, [sameBytesElsewhere])).toEqual(new Set([archiveEntryIdentity(index)]));
+    expect(carriedOverEntries(base, [otherBytesSameHeader]).size).toBe(0);
+    expect(carriedOverEntries(base, [{ ...index, name: 'copy.html' }]).size).toBe(0);
+    expect(carriedOverEntries(base, [{ ...index, crc: index.crc ^ 1 }]).size).toBe(0);
+    expect(carriedOverEntries(base, [createFileEntry('index.html', Buffer.from('changed'))]).size).toBe(0);
+  });
+
+  it('counts what a removal keeps, and nothing of what a plugin brings', () => {
+    const removed = applyArchiveChange(base, { operation: 'removePlugin', pluginName: 'beta' });
+    expect(carriedOverEntries(base, removed)).toEqual(new Set(removed.map(archiveEntryIdentity)));
+    const added = applyArchiveChange(base, {
+      operation: 'addPlugin',
+      pluginName: 'gamma',
+      pluginZip: zipOf({ 'g.js': 'g' }),
+    });
+    expect(carriedOverEntries(base, added)).toEqual(new Set(base.map(archiveEntryIdentity)));
   });
 });
 

@@ -1,4 +1,5 @@
 import AdmZip from 'adm-zip';
+import { archiveEntryIdentity } from '@depot/applications';
 import { CumulocityError } from '@depot/common';
 import { mergeEntries, prefixEntries, removeDirectory } from './zip/edit-archive';
 import { createFileEntry, readZipEntries, type ZipEntryData } from './zip/zip-entry';
@@ -39,6 +40,38 @@ export function applyArchiveChange(base: readonly ZipEntryData[], change: Archiv
       );
     }
   }
+}
+
+/**
+ * Identities of the files of `result` that are byte-identical copies of files of `base` (same name,
+ * method, CRC, sizes and compressed bytes), for `provenEntries` of the result's validation: `base` is
+ * a stored archive, fully validated when it was stored, so inflating these again proves nothing new.
+ * A file written or merged in under an existing name is new unless its bytes are the same as well.
+ */
+export function carriedOverEntries(
+  base: readonly ZipEntryData[],
+  result: readonly ZipEntryData[],
+): Set<string> {
+  const baseByName = new Map(base.map((entry) => [entry.name, entry]));
+  const carriedOver = new Set<string>();
+  for (const entry of result) {
+    const original = baseByName.get(entry.name);
+    if (!entry.isDirectory && original !== undefined && isByteIdentical(entry, original))
+      carriedOver.add(archiveEntryIdentity(entry));
+  }
+  return carriedOver;
+}
+
+function isByteIdentical(entry: ZipEntryData, original: ZipEntryData): boolean {
+  return (
+    entry.method === original.method &&
+    entry.crc >>> 0 === original.crc >>> 0 &&
+    entry.size === original.size &&
+    entry.compressedSize === original.compressedSize &&
+    entry.data.length === entry.compressedSize &&
+    // An untouched entry shares the very buffer; comparing bytes covers any other route.
+    (entry.data === original.data || entry.data.equals(original.data))
+  );
 }
 
 /** What the change was, for the fragment recorded on the new archive. */
