@@ -1,5 +1,6 @@
 import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
 import {
+  assertNotArchive,
   assertCanModify,
   assertCanRead,
   InventoryService,
@@ -265,6 +266,7 @@ export class BinariesService {
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);
+    assertNotArchive(current);
     assertPrecondition(current, options.ifMatch);
     const stored = await this.storeContent(principal, content, options.maxSize, options.knownLength);
     let previousKey: string | null = null;

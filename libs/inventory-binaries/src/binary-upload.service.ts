@@ -1,5 +1,11 @@
 import { CumulocityError, DepotMetrics, type Principal, type UploadOutcome } from '@depot/common';
-import { COLUMN_FIELDS, READ_ONLY_FIELDS, type Fragments, type ManagedObjectEntity } from '@depot/inventory';
+import {
+  assertNotArchiveType,
+  COLUMN_FIELDS,
+  READ_ONLY_FIELDS,
+  type Fragments,
+  type ManagedObjectEntity,
+} from '@depot/inventory';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import multer from 'multer';
@@ -171,6 +177,7 @@ function readMeta(received: ReceivedUpload, stored: StoredContent): BinaryMeta {
   }
   const name = (object.name as string | null | undefined) ?? received.file?.originalName;
   const type = (object.type as string | null | undefined) ?? undefined;
+  assertNotArchiveType(type);
   return { name: name || undefined, type, contentType: received.file?.mimeType, fragments };
 }
 

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { assertNotArchive, assertNotArchiveType } from './application-archive-type';
 import { assertCanModify, assertCanRead } from './managed-object-access';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
 import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
@@ -43,10 +44,12 @@ export class InventoryService {
     for (const [key, value] of entries) {
       if (COLUMN_FIELDS.has(key) && value !== null && typeof value !== 'string')
         throw CumulocityError.invalidData('inventory', `"${key}" must be a string`);
+      if (key === 'type') assertNotArchiveType(value as string | null);
     }
     return this.dataSource.transaction(async (manager) => {
       const object = await this.findInTenant(manager, principal, rawId, true);
       assertCanModify(principal, object);
+      assertNotArchive(object);
       const fragments = { ...object.fragments };
       for (const [key, value] of entries) {
         if (key === 'name') object.name = value as string | null;

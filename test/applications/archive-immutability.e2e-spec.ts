@@ -1,0 +1,126 @@
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import {
+  binaryCount,
+  createHostedApp,
+  getApp,
+  JSON_ACCEPT,
+  uploadOk,
+  webAppZip,
+} from './applications-test-kit';
+
+/**
+ * Archives are validated on the way in through the application API, and plugin changes trust that.
+ * The inventory API must therefore not be a side door: no creating an archive-typed binary, no turning
+ * a binary into one, no changing an archive's content or fragments.
+ */
+describe('application archives cannot be forged or changed through the inventory API', () => {
+  let t: TestApp;
+  let appId: string;
+  let archiveId: string;
+  const original = webAppZip({ 'index.html': '<html>validated</html>' });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    appId = (await createHostedApp(t)).id;
+    archiveId = await uploadOk(t, appId, original);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const archiveContent = async (): Promise<Buffer> => {
+    const response = await request(t.server)
+      .get(`/inventory/binaries/${archiveId}`)
+      .set('Authorization', t.auth())
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(response.status).toBe(200);
+    return response.body as Buffer;
+  };
+
+  it('refuses to upload a binary with an archive type (422), storing nothing', async () => {
+    const before = await binaryCount(t);
+    const response = await request(t.server)
+      .post('/inventory/binaries')
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .field('object', JSON.stringify({ name: 'forged.zip', type: `c8y_applications_storage_${appId}` }))
+      .attach('file', webAppZip({ 'index.html': 'forged' }), 'forged.zip');
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ error: 'inventory/Invalid Data' });
+    expect(await binaryCount(t)).toBe(before);
+  });
+
+  it('refuses to replace an archive’s content (409) and keeps it', async () => {
+    const response = await request(t.server)
+      .put(`/inventory/binaries/${archiveId}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .set('Content-Type', 'application/zip')
+      .send(webAppZip({ 'index.html': 'replaced' }));
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({ error: 'inventory/Conflict' });
+    expect((await archiveContent()).equals(original)).toBe(true);
+  });
+
+  it('refuses to change an archive’s fragments or type through managedObjects (409)', async () => {
+    const response = await request(t.server)
+      .put(`/inventory/managedObjects/${archiveId}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .send({ c8y_ApplicationManifest: { contextPath: 'hijacked' }, type: 'c8y_upload' });
+    expect(response.status).toBe(409);
+    const archive = await request(t.server)
+      .get(`/inventory/managedObjects/${archiveId}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT);
+    expect(archive.body).toMatchObject({ type: `c8y_applications_storage_${appId}` });
+  });
+
+  it('refuses to turn an ordinary binary into an archive (422), so it cannot be activated', async () => {
+    const uploaded = await request(t.server)
+      .post('/inventory/binaries')
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .field('object', JSON.stringify({ name: 'plain.zip', type: 'application/zip' }))
+      .attach('file', webAppZip({ 'index.html': 'unvalidated' }), 'plain.zip');
+    expect(uploaded.status).toBe(201);
+    const binaryId = (uploaded.body as { id: string }).id;
+
+    const retyped = await request(t.server)
+      .put(`/inventory/managedObjects/${binaryId}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .send({ type: `c8y_applications_storage_${appId}` });
+    expect(retyped.status).toBe(422);
+
+    const activated = await request(t.server)
+      .put(`/application/applications/${appId}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .send({ activeVersionId: binaryId });
+    expect(activated.status).toBe(404);
+    expect((await getApp(t, appId)).activeVersionId).toBe(archiveId);
+  });
+
+  it('still lets ordinary binaries change type and fragments', async () => {
+    const uploaded = await request(t.server)
+      .post('/inventory/binaries')
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .field('object', JSON.stringify({ name: 'notes.txt', type: 'text/plain' }))
+      .attach('file', Buffer.from('hello'), 'notes.txt');
+    const updated = await request(t.server)
+      .put(`/inventory/managedObjects/${(uploaded.body as { id: string }).id}`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .send({ type: 'c8y_notes', c8y_Global: {} });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ type: 'c8y_notes', c8y_Global: {} });
+  });
+});
