@@ -43,5 +43,7 @@ export function handleRequestError(
       `Unexpected server error (request id ${request.requestId ?? 'unknown'})`,
     );
   }
+  // Answered before the body arrived (auth, roles, limits): close rather than read what we refused.
+  if (!request.complete) response.shouldKeepAlive = false;
   sendCumulocityError(response, error, request.requestId);
 }

@@ -51,9 +51,7 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    const object = await closingOnFailure(request, response, () =>
-      this.uploads.upload(principal, request, response),
-    );
+    const object = await this.uploads.upload(principal, request, response);
     const body = this.binaries.toRepresentation(object, requestBaseUrl(request));
     response.setHeader('Location', body.self as string);
     return body;
@@ -110,15 +108,12 @@ export class InventoryBinariesController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    const object = await closingOnFailure(request, response, () => {
-      assertHasBody(request, this.binaries.maxBinarySize);
-      return this.binaries.replace(principal, id, request, {
-        contentType: request.headers['content-type'],
-        ifMatch: request.headers['if-match'],
-        knownLength: declaredLength(request),
-      });
+    assertHasBody(request, this.binaries.maxBinarySize);
+    const object = await this.binaries.replace(principal, id, request, {
+      contentType: request.headers['content-type'],
+      ifMatch: request.headers['if-match'],
+      knownLength: declaredLength(request),
     });
     return this.binaries.toRepresentation(object, requestBaseUrl(request));
   }
@@ -149,15 +144,6 @@ function conditionsOf(request: Request): DownloadConditions {
  * gets `Connection: close`: the socket goes away after the answer instead of Node draining what may
  * be a gigabyte into the void to keep the connection alive.
  */
-async function closingOnFailure<T>(request: Request, response: Response, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!request.readableEnded) response.shouldKeepAlive = false;
-    throw error;
-  }
-}
-
 function declaredLength(request: Request): number | undefined {
   const declared = request.headers['content-length'];
   return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
