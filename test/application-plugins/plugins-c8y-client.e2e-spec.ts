@@ -1,6 +1,7 @@
-import { BasicAuth, Client } from '@c8y/client';
+import type { Client } from '@c8y/client';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { activeFilesOf, activeVersionOf, createHostedApp, zipOf } from './plugins-test-kit';
+import { adminC8yClient } from '../support/c8y-client';
 
 // The official Web SDK's ApplicationBinaryService against Depot, exactly as it sends its requests:
 // `addPlugin` URL-encodes the name and appends the zip Buffer without a filename, `removePlugin`
@@ -11,10 +12,7 @@ describe('@c8y/client ApplicationBinaryService plugins and files', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    client = new Client(
-      new BasicAuth({ tenant: t.admin.tenant, user: t.admin.user, password: t.admin.password }),
-      t.baseUrl,
-    );
+    client = adminC8yClient(t);
   });
   afterAll(async () => {
     await t?.close();

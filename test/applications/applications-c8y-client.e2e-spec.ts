@@ -1,7 +1,8 @@
-import { ApplicationType, BasicAuth, Client } from '@c8y/client';
+import { ApplicationType, type Client } from '@c8y/client';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { uniqueName, webAppZip } from './applications-test-kit';
+import { adminC8yClient } from '../support/c8y-client';
 
 // The official Web SDK client against Depot, as a UI or script would use it.
 describe('@c8y/client ApplicationService', () => {
@@ -10,10 +11,7 @@ describe('@c8y/client ApplicationService', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    client = new Client(
-      new BasicAuth({ tenant: t.admin.tenant, user: t.admin.user, password: t.admin.password }),
-      t.baseUrl,
-    );
+    client = adminC8yClient(t);
   });
   afterAll(async () => {
     await t?.close();

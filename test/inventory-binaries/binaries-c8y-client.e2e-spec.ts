@@ -1,6 +1,7 @@
-import { BasicAuth, Client } from '@c8y/client';
+import type { Client } from '@c8y/client';
 import { randomContent } from './binaries-test-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { adminC8yClient } from '../support/c8y-client';
 
 // The official Web SDK client against Depot: its upload sends `file` before `object`.
 describe('@c8y/client InventoryBinaryService', () => {
@@ -9,10 +10,7 @@ describe('@c8y/client InventoryBinaryService', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    client = new Client(
-      new BasicAuth({ tenant: app.admin.tenant, user: app.admin.user, password: app.admin.password }),
-      app.baseUrl,
-    );
+    client = adminC8yClient(app);
   });
   afterAll(async () => {
     await app?.close();
