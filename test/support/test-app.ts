@@ -32,17 +32,24 @@ export function basicAuth(tenant: string | undefined, user: string, password: st
 
 /**
  * Starts the real Depot app (the same `createDepotApp` main.ts uses) on a fresh database and a fresh
- * temp DATA_DIR. `env` overrides the defaults (e.g. limits, STORAGE_DRIVER). The embedded PostgreSQL
+ * temp DATA_DIR. `env` overrides the defaults (e.g. limits, STORAGE_DRIVER); a second app can share
+ * the first one's `DATABASE_URL` and `DATA_DIR`, and then `close` leaves them to their owner. The embedded PostgreSQL
  * cannot start inside a jest worker (the package is ESM-only); use `spawnServer` with
  * `DATABASE_URL: ''` to test it.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabase();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'depot-test-data-'));
+  // Only what this call creates is removed again on close.
+  const ownDatabaseUrl = env.DATABASE_URL === undefined ? await createTestDatabase() : undefined;
+  const ownDataDir =
+    env.DATA_DIR === undefined ? mkdtempSync(path.join(tmpdir(), 'depot-test-data-')) : undefined;
+  const cleanUp = async (): Promise<void> => {
+    if (ownDatabaseUrl) await dropTestDatabase(ownDatabaseUrl);
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  };
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const fullEnv: Record<string, string> = {
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
+    DATA_DIR: ownDataDir ?? '',
+    DATABASE_URL: ownDatabaseUrl ?? '',
     BOOTSTRAP_TENANT: 'management',
     BOOTSTRAP_USER: 'admin',
     BOOTSTRAP_PASSWORD: password,
@@ -55,8 +62,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     await app.listen(0, '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);
-    await dropTestDatabase(databaseUrl).catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp().catch(() => undefined);
     throw error;
   }
   const started = app;
@@ -74,7 +80,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     baseUrl: `http://127.0.0.1:${port}`,
     env: fullEnv,
     databaseUrl: fullEnv.DATABASE_URL,
-    dataDir,
+    dataDir: fullEnv.DATA_DIR,
     admin,
     auth: (user = admin.user, userPassword = admin.password, tenant = admin.tenant) =>
       basicAuth(tenant, user, userPassword),
@@ -82,8 +88,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (closed) return;
       closed = true;
       await started.close();
-      if (fullEnv.DATABASE_URL === databaseUrl) await dropTestDatabase(databaseUrl);
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
