@@ -1,4 +1,4 @@
-import { BinarySweeperService } from '@depot/inventory-binaries/binary-sweeper.service';
+import { BinarySweeperService } from '@depot/inventory-binaries';
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
 import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';

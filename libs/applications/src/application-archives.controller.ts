@@ -10,7 +10,7 @@ import {
   type Principal,
 } from '@depot/common';
 import { toManagedObjectRepresentation } from '@depot/inventory';
-import { sendBinary } from '@depot/inventory-binaries/send-binary';
+import { downloadConditionsOf, sendBinary } from '@depot/inventory-binaries';
 import {
   Body,
   Controller,
@@ -94,7 +94,7 @@ export class ApplicationArchivesController {
     const archive = await this.archives.findArchive(principal, id, binaryId);
     await sendBinary(
       response,
-      await this.archives.openDownload(principal, archive, conditionsOf(request), true),
+      await this.archives.openDownload(principal, archive, downloadConditionsOf(request), true),
     );
   }
 
@@ -108,17 +108,4 @@ export class ApplicationArchivesController {
   ): Promise<void> {
     await this.archives.remove(principal, id, binaryId);
   }
-}
-
-function conditionsOf(request: Request): Parameters<ApplicationArchivesService['openDownload']>[2] {
-  const header = (name: string): string | undefined => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
-  return {
-    range: header('range'),
-    ifRange: header('if-range'),
-    ifNoneMatch: header('if-none-match'),
-    ifModifiedSince: header('if-modified-since'),
-  };
 }

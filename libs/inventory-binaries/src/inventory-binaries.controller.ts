@@ -27,7 +27,7 @@ import {
 import type { Request, Response } from 'express';
 import { BinariesService, tooLarge } from './binaries.service';
 import { BinaryUploadService } from './binary-upload.service';
-import type { DownloadConditions } from './plan-download';
+import { downloadConditionsOf } from './plan-download';
 import { parseBinaryListQuery } from './parse-binary-list-query';
 import { sendBinary } from './send-binary';
 
@@ -86,7 +86,10 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await sendBinary(response, await this.binaries.openDownload(principal, id, conditionsOf(request), false));
+    await sendBinary(
+      response,
+      await this.binaries.openDownload(principal, id, downloadConditionsOf(request), false),
+    );
   }
 
   @Get(':id')
@@ -97,7 +100,10 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await sendBinary(response, await this.binaries.openDownload(principal, id, conditionsOf(request), true));
+    await sendBinary(
+      response,
+      await this.binaries.openDownload(principal, id, downloadConditionsOf(request), true),
+    );
   }
 
   @Put(':id')
@@ -124,19 +130,6 @@ export class InventoryBinariesController {
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.binaries.remove(principal, id);
   }
-}
-
-function conditionsOf(request: Request): DownloadConditions {
-  const header = (name: string): string | undefined => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
-  return {
-    range: header('range'),
-    ifRange: header('if-range'),
-    ifNoneMatch: header('if-none-match'),
-    ifModifiedSince: header('if-modified-since'),
-  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { etagMatches } from './binary-etag';
 
 /** What the download request asks for, from its headers. */
@@ -6,6 +7,20 @@ export interface DownloadConditions {
   ifRange?: string;
   ifNoneMatch?: string;
   ifModifiedSince?: string;
+}
+
+/** The conditional and range headers of a request (repeated headers joined, as HTTP allows). */
+export function downloadConditionsOf(request: IncomingMessage): DownloadConditions {
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  return {
+    range: header('range'),
+    ifRange: header('if-range'),
+    ifNoneMatch: header('if-none-match'),
+    ifModifiedSince: header('if-modified-since'),
+  };
 }
 
 /** The stored representation the conditions are evaluated against. */

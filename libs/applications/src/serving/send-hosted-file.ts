@@ -1,5 +1,5 @@
 import { CumulocityError } from '@depot/common';
-import { planDownload } from '@depot/inventory-binaries/plan-download';
+import { downloadConditionsOf, planDownload } from '@depot/inventory-binaries';
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { contentType } from 'mime-types';
@@ -16,18 +16,9 @@ const logger = new Logger('SendHostedFile');
  * revalidates and sees another activated archive at once.
  */
 export async function sendHostedFile(request: Request, response: Response, file: HostedFile): Promise<void> {
-  const header = (name: string): string | undefined => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
   const plan = planDownload(
     { etag: file.etag, lastModified: file.lastModified, length: file.length },
-    {
-      range: header('range'),
-      ifRange: header('if-range'),
-      ifNoneMatch: header('if-none-match'),
-      ifModifiedSince: header('if-modified-since'),
-    },
+    downloadConditionsOf(request),
   );
   if (plan.status === 416)
     throw new CumulocityError(
