@@ -11,6 +11,7 @@ import {
   assertNotArchive,
   assertCanModify,
   assertCanRead,
+  assertNameAndTypeLengths,
   InventoryService,
   ManagedObjectEntity,
   notFound,
@@ -134,7 +135,7 @@ export class BinariesService {
     return { key, length: bytes, md5, sha256 };
   }
 
-  /** Inserts the row for stored content in one transaction; deletes the blob if that fails. */
+  /** Inserts the row for stored content in one transaction; a refusal or failure deletes the blob. */
   async commitNew(
     principal: Principal,
     meta: BinaryMeta,
@@ -158,6 +159,7 @@ export class BinariesService {
       revpos: 1,
     });
     try {
+      assertNameAndTypeLengths(meta);
       // Without a hook, one INSERT is its own transaction: one round trip instead of three.
       if (!beforeCommit) return await this.insert(this.dataSource.manager, row);
       return await this.dataSource.transaction(async (manager) => {
