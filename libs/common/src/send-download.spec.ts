@@ -127,6 +127,14 @@ describe('sendDownload', () => {
     expect(response.headers['content-length']).toBe('3');
   });
 
+  it('answers 404 at once when content that cannot be described again went away', async () => {
+    const content = contentOf(bytes, { open: () => Promise.reject(new DownloadGoneError('The file')) });
+    const response = await get(content);
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: 'inventory/Not Found' });
+    expect(response.headers.etag).toBeUndefined();
+  });
+
   it('gives up with a 404 when the bytes keep going away', async () => {
     let reloads = 0;
     const vanishing = (): DownloadContent =>

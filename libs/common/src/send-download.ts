@@ -28,7 +28,7 @@ export interface DownloadContent extends DownloadValidators {
   reload?(): Promise<DownloadContent>;
 }
 
-/** Describing again after a vanished blob; a replace in that window is rare, three in a row is not. */
+/** Descriptions tried before vanishing bytes are a 404: a replace in that window is rare, three mean lost. */
 const OPEN_ATTEMPTS = 3;
 
 const logger = new Logger('SendDownload');
