@@ -113,6 +113,42 @@ describe('POST /inventory/binaries with bad input', () => {
     await expectNoResidue();
   });
 
+  it.each([
+    ['a name of 300,000 characters', { name: 'n'.repeat(300_000) }],
+    ['a name one over 1,000 characters', { name: '名'.repeat(1001) }],
+    ['a type one over 500 characters', { name: 'f.bin', type: 't'.repeat(501) }],
+  ])('rejects %s with 422, after the file was stored, and keeps nothing', async (_case, meta) => {
+    const response = await post(multipart([file, { name: 'object', body: JSON.stringify(meta) }]));
+    expectError(response, 422, 'inventory/Invalid Data');
+    expect(String(json(response).message)).toMatch(/at most (1000|500)/);
+    await expectNoResidue();
+  });
+
+  it('accepts a name and a type at their limits, and PUT /inventory/managedObjects keeps to them', async () => {
+    const meta = { name: '名'.repeat(1000), type: '型'.repeat(500) };
+    const created = await post(multipart([{ name: 'object', body: JSON.stringify(meta) }, file]));
+    expect(created.status).toBe(201);
+    expect(json(created)).toMatchObject(meta);
+    const id = String(json(created).id);
+    for (const change of [{ name: 'n'.repeat(300_000) }, { type: 't'.repeat(501) }]) {
+      const response = await request(app.server)
+        .put(`/inventory/managedObjects/${id}`)
+        .set('Authorization', app.auth())
+        .send(change);
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ error: 'inventory/Invalid Data' });
+    }
+    const unchanged = await request(app.server)
+      .get(`/inventory/managedObjects/${id}`)
+      .set('Authorization', app.auth());
+    expect(unchanged.body).toMatchObject(meta);
+    await request(app.server)
+      .delete(`/inventory/binaries/${id}`)
+      .set('Authorization', app.auth())
+      .expect(204);
+    await expectNoResidue();
+  });
+
   it('rejects a truncated multipart body (no closing boundary)', async () => {
     const complete = multipart([object, file]);
     expectError(await post(complete.subarray(0, complete.length - 200)), 400, 'inventory/Bad Request');

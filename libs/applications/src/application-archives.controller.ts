@@ -7,10 +7,10 @@ import {
   ResponseMediaType,
   Role,
   Roles,
+  sendDownload,
   type Principal,
 } from '@depot/common';
 import { toManagedObjectRepresentation } from '@depot/inventory';
-import { downloadConditionsOf, sendBinary } from '@depot/inventory-binaries';
 import {
   Body,
   Controller,
@@ -92,10 +92,7 @@ export class ApplicationArchivesController {
     if (!ARCHIVE_ID.test(binaryId)) return next();
     if (!hasAnyRole(principal, ADMINS)) throw CumulocityError.forbidden();
     const archive = await this.archives.findArchive(principal, id, binaryId);
-    await sendBinary(
-      response,
-      await this.archives.openDownload(principal, archive, downloadConditionsOf(request), true),
-    );
+    await sendDownload(request, response, await this.archives.download(principal, archive));
   }
 
   @Delete(':binaryId')

@@ -1,4 +1,4 @@
-import { CumulocityError, DepotMetrics, Role, type Principal } from '@depot/common';
+import { CumulocityError, DepotMetrics, Role, type DownloadContent, type Principal } from '@depot/common';
 import { ManagedObjectEntity, type Fragments } from '@depot/inventory';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
@@ -191,16 +191,11 @@ export class ApplicationArchivesService {
   }
 
   /**
-   * Opens an archive's bytes for a download. The application role was checked by the caller; the
+   * An archive as `sendDownload` sends it. The application role was checked by the caller; the
    * archive is read on the application service's behalf, whatever the caller's inventory roles.
    */
-  openDownload(
-    principal: Principal,
-    archive: ManagedObjectEntity,
-    conditions: Parameters<BinariesService['openDownload']>[2],
-    withBody: boolean,
-  ): ReturnType<BinariesService['openDownload']> {
-    return this.binaries.openDownload(archivePrincipal(principal), archive.id, conditions, withBody);
+  download(principal: Principal, archive: ManagedObjectEntity): Promise<DownloadContent> {
+    return this.binaries.download(archivePrincipal(principal), archive.id);
   }
 
   /** Deletes an inactive archive (409 for the active one). */

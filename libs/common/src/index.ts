@@ -16,3 +16,7 @@ export * from './cumulocity-response.interceptor';
 export * from './request-base-url';
 export * from './paging';
 export * from './depot-metrics';
+export * from './etag-matches';
+export * from './download.errors';
+export type { ByteSpan, DownloadValidators } from './plan-download';
+export * from './send-download';

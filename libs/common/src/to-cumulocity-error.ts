@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { CumulocityError } from './cumulocity-error';
+import { DownloadGoneError, RangeNotSatisfiableError } from './download.errors';
 import { errorResourceForPath } from './error-resource';
 
 const STATUS_NAMES: Partial<Record<number, string>> = {
@@ -34,12 +35,18 @@ interface ErrorLike {
 /**
  * Maps anything thrown while handling a request to a `CumulocityError`, or `undefined` when the
  * error is unexpected (the caller logs it and answers a generic 500). Knows Nest's HttpException,
- * body-parser's errors (`entity.parse.failed`, `entity.too.large`, ...) and multer's `MulterError`.
+ * body-parser's errors (`entity.parse.failed`, `entity.too.large`, ...), multer's `MulterError` and
+ * the download sender's errors.
  */
 export function toCumulocityError(error: unknown, path: string): CumulocityError | undefined {
   if (error instanceof CumulocityError) return error;
   const resource = errorResourceForPath(path);
   if (error instanceof HttpException) return fromHttpException(error, resource);
+  if (error instanceof RangeNotSatisfiableError)
+    return new CumulocityError(416, `${resource}/Range Not Satisfiable`, error.message, {
+      'Content-Range': `bytes */${error.length}`,
+    });
+  if (error instanceof DownloadGoneError) return CumulocityError.notFound(resource, error.message);
   if (typeof error !== 'object' || error === null) return undefined;
   const candidate = error as ErrorLike;
   if (candidate.name === 'MulterError') return fromMulterError(candidate, resource);

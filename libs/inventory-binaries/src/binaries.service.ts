@@ -1,8 +1,17 @@
-import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
+import {
+  CumulocityError,
+  DepotMetrics,
+  DownloadGoneError,
+  etagMatches,
+  RangeNotSatisfiableError,
+  type DownloadContent,
+  type Principal,
+} from '@depot/common';
 import {
   assertNotArchive,
   assertCanModify,
   assertCanRead,
+  assertNameAndTypeLengths,
   InventoryService,
   ManagedObjectEntity,
   notFound,
@@ -25,10 +34,9 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { binaryEtag, etagMatches } from './binary-etag';
+import { binaryEtag } from './binary-etag';
 import { chooseContentType } from './content-type';
 import { feedInto } from './feed-into';
-import { planDownload, type DownloadConditions, type DownloadPlan } from './plan-download';
 import {
   INVENTORY_BINARIES_OPTIONS,
   type InventoryBinariesModuleOptions,
@@ -127,7 +135,7 @@ export class BinariesService {
     return { key, length: bytes, md5, sha256 };
   }
 
-  /** Inserts the row for stored content in one transaction; deletes the blob if that fails. */
+  /** Inserts the row for stored content in one transaction; a refusal or failure deletes the blob. */
   async commitNew(
     principal: Principal,
     meta: BinaryMeta,
@@ -151,6 +159,7 @@ export class BinariesService {
       revpos: 1,
     });
     try {
+      assertNameAndTypeLengths(meta);
       // Without a hook, one INSERT is its own transaction: one round trip instead of three.
       if (!beforeCommit) return await this.insert(this.dataSource.manager, row);
       return await this.dataSource.transaction(async (manager) => {
@@ -195,14 +204,12 @@ export class BinariesService {
   async openContent(
     principal: Principal,
     id: string,
-    range?: ByteRange | ((object: ManagedObjectEntity) => ByteRange | undefined),
-  ): Promise<{ object: ManagedObjectEntity; stream: Readable; range?: ByteRange }> {
+    range?: ByteRange,
+  ): Promise<{ object: ManagedObjectEntity; stream: Readable }> {
     for (let attempt = 1; ; attempt++) {
       const object = await this.findOne(principal, id);
-      const chosen = typeof range === 'function' ? range(object) : range;
       try {
-        const stream = await this.storage.read(object.storageKey!, chosen);
-        return { object, stream, range: chosen };
+        return { object, stream: await this.storage.read(object.storageKey!, range) };
       } catch (error) {
         // A replace or delete committed between reading the row and opening its blob: read again.
         if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) {
@@ -210,48 +217,37 @@ export class BinariesService {
           continue;
         }
         if (error instanceof StorageNotFoundError) throw notFound(id);
-        if (error instanceof StorageRangeError)
-          throw new CumulocityError(416, 'inventory/Range Not Satisfiable', error.message, {
-            'Content-Range': `bytes */${object.length ?? 0}`,
-          });
+        if (error instanceof StorageRangeError) throw new RangeNotSatisfiableError(object.length ?? 0);
         throw error;
       }
     }
   }
 
   /**
-   * Evaluates a download's conditions against the current row and, when bytes are to be sent, opens
-   * them. If a replace removed the blob in between, the row is read again: the reader gets the old
-   * or the new content, never a mix.
+   * The binary as `sendDownload` sends it, described by the current row. If a replace removes the
+   * blob before it is opened, the sender describes it again: the reader gets the old or the new
+   * content, never a mix. Uploaded HTML or SVG must not run in the API's origin, hence the
+   * sandboxing CSP.
    */
-  async openDownload(
-    principal: Principal,
-    id: string,
-    conditions: DownloadConditions,
-    withBody: boolean,
-  ): Promise<{ object: ManagedObjectEntity; plan: DownloadPlan; stream?: Readable }> {
-    for (let attempt = 1; ; attempt++) {
-      const object = await this.findOne(principal, id);
-      const plan = planDownload(
-        { etag: binaryEtag(object), lastModified: object.lastUpdated, length: object.length ?? 0 },
-        conditions,
-      );
-      if (!withBody || plan.status === 304 || plan.status === 416) return { object, plan };
-      try {
-        const stream = await this.storage.read(
-          object.storageKey!,
-          plan.status === 206 ? plan.range : undefined,
-        );
-        return { object, plan, stream: this.countDownloaded(stream) };
-      } catch (error) {
-        if (error instanceof StorageNotFoundError && attempt < OPEN_ATTEMPTS) {
-          this.logger.debug(`Blob of ${id} went away while opening it (replaced?); reading the row again`);
-          continue;
+  async download(principal: Principal, id: string): Promise<DownloadContent> {
+    const object = await this.findOne(principal, id);
+    return {
+      length: object.length ?? 0,
+      etag: binaryEtag(object),
+      lastModified: object.lastUpdated,
+      contentType: object.contentType ?? 'application/octet-stream',
+      attachmentName: object.name || object.id,
+      headers: { 'Content-Security-Policy': 'sandbox' },
+      open: async (range) => {
+        try {
+          return this.countDownloaded(await this.storage.read(object.storageKey!, range));
+        } catch (error) {
+          if (error instanceof StorageNotFoundError) throw new DownloadGoneError(`The content of ${id}`);
+          throw error;
         }
-        if (error instanceof StorageNotFoundError) throw notFound(id);
-        throw error;
-      }
-    }
+      },
+      reload: () => this.download(principal, id),
+    };
   }
 
   /**

@@ -3,5 +3,3 @@ export * from './binary-etag';
 export * from './inventory-binaries.options';
 export * from './inventory-binaries.module';
 export * from './binary-sweeper.service';
-export * from './plan-download';
-export * from './send-binary';

@@ -8,13 +8,13 @@ import {
   ResponseMediaType,
   Role,
   Roles,
+  sendDownload,
   type Principal,
 } from '@depot/common';
 import {
   Controller,
   Delete,
   Get,
-  Head,
   HttpCode,
   HttpStatus,
   Param,
@@ -27,9 +27,7 @@ import {
 import type { Request, Response } from 'express';
 import { BinariesService, tooLarge } from './binaries.service';
 import { BinaryUploadService } from './binary-upload.service';
-import { downloadConditionsOf } from './plan-download';
 import { parseBinaryListQuery } from './parse-binary-list-query';
-import { sendBinary } from './send-binary';
 
 const READERS = [Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate];
 const WRITERS = [Role.InventoryAdmin, Role.InventoryCreate];
@@ -77,21 +75,7 @@ export class InventoryBinariesController {
     });
   }
 
-  // Declared before GET so Express does not answer HEAD through the GET route (which opens the blob).
-  @Head(':id')
-  @Roles(...READERS)
-  async head(
-    @CurrentPrincipal() principal: Principal,
-    @Param('id') id: string,
-    @Req() request: Request,
-    @Res() response: Response,
-  ): Promise<void> {
-    await sendBinary(
-      response,
-      await this.binaries.openDownload(principal, id, downloadConditionsOf(request), false),
-    );
-  }
-
+  // Express routes HEAD here too; the sender answers it without opening the blob.
   @Get(':id')
   @Roles(...READERS)
   async download(
@@ -100,10 +84,7 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await sendBinary(
-      response,
-      await this.binaries.openDownload(principal, id, downloadConditionsOf(request), true),
-    );
+    await sendDownload(request, response, await this.binaries.download(principal, id));
   }
 
   @Put(':id')

@@ -6,3 +6,4 @@ export * from './inventory.service';
 export * from './inventory.module';
 export * from './migrations';
 export * from './application-archive-type';
+export * from './managed-object-limits';

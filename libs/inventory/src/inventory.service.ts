@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { assertNotArchive, assertNotArchiveType } from './application-archive-type';
 import { assertCanModify, assertCanRead } from './managed-object-access';
+import { assertNameAndTypeLengths } from './managed-object-limits';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
 import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
 import { parseManagedObjectId } from './parse-managed-object-id';
@@ -46,6 +47,7 @@ export class InventoryService {
         throw CumulocityError.invalidData('inventory', `"${key}" must be a string`);
       if (key === 'type') assertNotArchiveType(value as string | null);
     }
+    assertNameAndTypeLengths(changes);
     return this.dataSource.transaction(async (manager) => {
       const object = await this.findInTenant(manager, principal, rawId, true);
       assertCanModify(principal, object);

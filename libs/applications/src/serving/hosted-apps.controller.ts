@@ -1,8 +1,8 @@
-import { Authenticated, CurrentPrincipal, type Principal } from '@depot/common';
+import { Authenticated, CurrentPrincipal, sendDownload, type Principal } from '@depot/common';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
-import { sendHostedFile } from './send-hosted-file';
+import { hostedFileDownload } from './hosted-file-download';
 
 /**
  * `/apps/{contextPath}/...`: the active archive's files, for any authenticated user of the owning
@@ -25,7 +25,7 @@ export class HostedAppsController {
     if (segments.length === 0) return redirectToDirectory(request, response);
     const lookup = await this.files.lookup(principal, contextPath, segments);
     if (lookup.kind === 'redirect') return redirectToDirectory(request, response);
-    await sendHostedFile(request, response, lookup.file);
+    await sendDownload(request, response, hostedFileDownload(lookup.file));
   }
 }
 

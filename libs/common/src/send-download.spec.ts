@@ -1,0 +1,153 @@
+import { Logger } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { Readable } from 'node:stream';
+import request from 'supertest';
+import { handleRequestError } from './cumulocity-exception.filter';
+import { DownloadGoneError } from './download.errors';
+import { sendDownload, type DownloadContent } from './send-download';
+import type { ByteSpan } from './plan-download';
+
+const bytes = Buffer.from('0123456789abcdefghij');
+
+/** Content over `data`; records every range it was opened with. */
+function contentOf(
+  data: Buffer,
+  overrides: Partial<DownloadContent> = {},
+): DownloadContent & { opened: Array<ByteSpan | undefined> } {
+  const opened: Array<ByteSpan | undefined> = [];
+  return {
+    length: data.length,
+    etag: '"v1"',
+    lastModified: new Date('2026-01-02T03:04:05Z'),
+    contentType: 'text/plain',
+    attachmentName: 'notes.txt',
+    headers: { 'Cache-Control': 'no-cache' },
+    open: (range) => {
+      opened.push(range);
+      return Promise.resolve(Readable.from([range ? data.subarray(range.start, range.end + 1) : data]));
+    },
+    ...overrides,
+    opened,
+  };
+}
+
+function serve(content: () => DownloadContent): express.Express {
+  const app = express();
+  app.get('/inventory/binaries/1', (req: Request, res: Response, next: NextFunction) => {
+    sendDownload(req, res, content()).catch(next);
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    handleRequestError(error, req, res, new Logger('test'));
+  });
+  return app;
+}
+
+/** A GET of `content` with `headers`. */
+const get = (content: DownloadContent, headers: Record<string, string> = {}) =>
+  request(serve(() => content))
+    .get('/inventory/binaries/1')
+    .set(headers);
+
+describe('sendDownload', () => {
+  it('sends the whole content with its validators, type, disposition and headers', async () => {
+    const content = contentOf(bytes);
+    const response = await get(content);
+    expect(response.status).toBe(200);
+    expect(response.text).toBe(bytes.toString());
+    expect(response.headers).toMatchObject({
+      etag: '"v1"',
+      'last-modified': 'Fri, 02 Jan 2026 03:04:05 GMT',
+      'accept-ranges': 'bytes',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-cache',
+      'content-type': 'text/plain',
+      'content-disposition': 'attachment; filename="notes.txt"',
+      'content-length': String(bytes.length),
+    });
+    expect(content.opened).toEqual([undefined]);
+  });
+
+  it('answers HEAD with the same headers and never opens the content', async () => {
+    const content = contentOf(bytes);
+    const response = await request(serve(() => content)).head('/inventory/binaries/1');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-length']).toBe(String(bytes.length));
+    expect(response.headers['content-disposition']).toBe('attachment; filename="notes.txt"');
+    expect(content.opened).toEqual([]);
+  });
+
+  it('answers 304 with the validators and the headers, without type, disposition or opening', async () => {
+    const content = contentOf(bytes);
+    const response = await get(content, { 'If-None-Match': '"v1"' });
+    expect(response.status).toBe(304);
+    expect(response.headers).toMatchObject({ etag: '"v1"', 'cache-control': 'no-cache' });
+    expect(response.headers['content-type']).toBeUndefined();
+    expect(response.headers['content-disposition']).toBeUndefined();
+    expect(content.opened).toEqual([]);
+  });
+
+  it('opens only the range it serves (206)', async () => {
+    const content = contentOf(bytes);
+    const response = await get(content, { Range: 'bytes=-5' });
+    expect(response.status).toBe(206);
+    expect(response.text).toBe('fghij');
+    expect(response.headers['content-range']).toBe('bytes 15-19/20');
+    expect(response.headers['content-length']).toBe('5');
+    expect(content.opened).toEqual([{ start: 15, end: 19 }]);
+  });
+
+  it('answers an unsatisfiable range with a Cumulocity 416 and Content-Range: bytes */length', async () => {
+    const content = contentOf(bytes);
+    const response = await get(content, { Range: 'bytes=20-' });
+    expect(response.status).toBe(416);
+    expect(response.headers['content-range']).toBe('bytes */20');
+    expect(response.headers['content-disposition']).toBeUndefined();
+    expect(response.body).toMatchObject({ error: 'inventory/Range Not Satisfiable' });
+    expect(content.opened).toEqual([]);
+  });
+
+  it('sends empty content without opening it', async () => {
+    const content = contentOf(Buffer.alloc(0));
+    const response = await get(content);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-length']).toBe('0');
+    expect(content.opened).toEqual([]);
+  });
+
+  it('describes the content again when its bytes went away, and sends the new description', async () => {
+    const replacement = contentOf(Buffer.from('new'), { etag: '"v2"' });
+    const stale = contentOf(bytes, {
+      open: () => Promise.reject(new DownloadGoneError('The content')),
+      reload: () => Promise.resolve(replacement),
+    });
+    const response = await get(stale);
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('new');
+    expect(response.headers.etag).toBe('"v2"');
+    expect(response.headers['content-length']).toBe('3');
+  });
+
+  it('answers 404 at once when content that cannot be described again went away', async () => {
+    const content = contentOf(bytes, { open: () => Promise.reject(new DownloadGoneError('The file')) });
+    const response = await get(content);
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: 'inventory/Not Found' });
+    expect(response.headers.etag).toBeUndefined();
+  });
+
+  it('gives up with a 404 when the bytes keep going away', async () => {
+    let reloads = 0;
+    const vanishing = (): DownloadContent =>
+      contentOf(bytes, {
+        open: () => Promise.reject(new DownloadGoneError('The content')),
+        reload: () => {
+          reloads++;
+          return Promise.resolve(vanishing());
+        },
+      });
+    const response = await request(serve(vanishing)).get('/inventory/binaries/1');
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: 'inventory/Not Found' });
+    expect(reloads).toBe(2);
+  });
+});
