@@ -16,3 +16,5 @@ export * from './cumulocity-response.interceptor';
 export * from './request-base-url';
 export * from './paging';
 export * from './depot-metrics';
+export * from './entity-id';
+export * from './unique-violation';

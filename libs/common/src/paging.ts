@@ -42,7 +42,8 @@ export function parsePaging(query: Query, resource = 'general'): Paging {
   };
 }
 
-function singleValue(query: Query, name: string, resource: string): string | undefined {
+/** A query parameter given at most once (Express makes a repeated one an array): 422 otherwise. */
+export function singleQueryValue(query: Query, name: string, resource: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw CumulocityError.invalidData(resource, `${name} must be given once`);
@@ -50,7 +51,7 @@ function singleValue(query: Query, name: string, resource: string): string | und
 }
 
 function parsePositiveInt(query: Query, name: string, fallback: number, resource: string): number {
-  const raw = singleValue(query, name, resource);
+  const raw = singleQueryValue(query, name, resource);
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim()))
     throw CumulocityError.invalidData(resource, `${name} must be a positive integer, got "${raw}"`);
@@ -60,7 +61,7 @@ function parsePositiveInt(query: Query, name: string, fallback: number, resource
 }
 
 function parseBoolean(query: Query, name: string, resource: string): boolean {
-  const raw = singleValue(query, name, resource);
+  const raw = singleQueryValue(query, name, resource);
   if (raw === undefined || raw === '') return false;
   switch (raw.toLowerCase()) {
     case 'true':
