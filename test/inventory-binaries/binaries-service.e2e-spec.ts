@@ -37,7 +37,7 @@ describe('BinariesService', () => {
       principal,
       {
         name: 'archive.zip',
-        type: 'c8y_applications_storage_1',
+        type: 'c8y_Report',
         contentType: 'application/zip',
         fragments: { c8y_X: 1 },
       },

@@ -1,10 +1,10 @@
 import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
 import {
-  assertNotArchive,
   assertCanModify,
   assertCanRead,
   InventoryService,
   ManagedObjectEntity,
+  ManagedObjectOwners,
   notFound,
   readsOnlyOwn,
   toManagedObjectRepresentation,
@@ -82,6 +82,7 @@ export class BinariesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly inventory: InventoryService,
+    private readonly owners: ManagedObjectOwners,
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
     @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
@@ -266,7 +267,7 @@ export class BinariesService {
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);
-    assertNotArchive(current);
+    this.owners.assertChangeAllowed(current, 'replace');
     assertPrecondition(current, options.ifMatch);
     const stored = await this.storeContent(principal, content, options.maxSize, options.knownLength);
     let previousKey: string | null = null;

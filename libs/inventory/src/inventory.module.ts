@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryService } from './inventory.service';
+import { ManagedObjectOwners } from './managed-object-owners';
 import { ManagedObjectEntity } from './managed-object.entity';
 import { ManagedObjectsController } from './managed-objects.controller';
 
@@ -11,7 +12,7 @@ import { ManagedObjectsController } from './managed-objects.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([ManagedObjectEntity])],
   controllers: [ManagedObjectsController],
-  providers: [InventoryService],
-  exports: [InventoryService, TypeOrmModule],
+  providers: [InventoryService, ManagedObjectOwners],
+  exports: [InventoryService, ManagedObjectOwners, TypeOrmModule],
 })
 export class InventoryModule {}
