@@ -1,4 +1,5 @@
 import { InventoryModule } from '@depot/inventory';
+import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationArchiveOwner } from './application-archive-owner';
@@ -17,7 +18,7 @@ import { HostedAppsController } from './serving/hosted-apps.controller';
  * data source, a `STORAGE_DRIVER` and `InventoryBinariesModule.forRoot(...)` (global) in the app.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule],
+  imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule, RolesGuardModule],
   controllers: [ApplicationsController, ApplicationArchivesController, HostedAppsController],
   providers: [
     ApplicationsService,

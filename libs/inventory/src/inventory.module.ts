@@ -1,3 +1,4 @@
+import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryService } from './inventory.service';
@@ -10,7 +11,7 @@ import { ManagedObjectsController } from './managed-objects.controller';
  * provider in scope (StorageModule, registered globally by the server).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ManagedObjectEntity])],
+  imports: [TypeOrmModule.forFeature([ManagedObjectEntity]), RolesGuardModule],
   controllers: [ManagedObjectsController],
   providers: [InventoryService, ManagedObjectOwners],
   exports: [InventoryService, ManagedObjectOwners, TypeOrmModule],
