@@ -24,6 +24,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
+import { toManagedObjectRepresentation } from '@depot/inventory';
 import type { Request, Response } from 'express';
 import { BinariesService, tooLarge } from './binaries.service';
 import { BinaryUploadService } from './binary-upload.service';
@@ -52,7 +53,7 @@ export class InventoryBinariesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     const object = await this.uploads.upload(principal, request, response);
-    const body = this.binaries.toRepresentation(object, requestBaseUrl(request));
+    const body = toManagedObjectRepresentation(object, requestBaseUrl(request));
     response.setHeader('Location', body.self as string);
     return body;
   }
@@ -71,7 +72,7 @@ export class InventoryBinariesController {
     return buildCollection({
       request,
       property: 'managedObjects',
-      items: items.map((object) => this.binaries.toRepresentation(object, baseUrl)),
+      items: items.map((object) => toManagedObjectRepresentation(object, baseUrl)),
       paging,
       totalElements: total,
     });
@@ -119,9 +120,8 @@ export class InventoryBinariesController {
     const object = await this.binaries.replace(principal, id, request, {
       contentType: request.headers['content-type'],
       ifMatch: request.headers['if-match'],
-      knownLength: declaredLength(request),
     });
-    return this.binaries.toRepresentation(object, requestBaseUrl(request));
+    return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }
 
   @Delete(':id')
@@ -130,16 +130,6 @@ export class InventoryBinariesController {
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.binaries.remove(principal, id);
   }
-}
-
-/**
- * A request that fails before its body was read to the end (404, 403, 412, 413, bad multipart...)
- * gets `Connection: close`: the socket goes away after the answer instead of Node draining what may
- * be a gigabyte into the void to keep the connection alive.
- */
-function declaredLength(request: Request): number | undefined {
-  const declared = request.headers['content-length'];
-  return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
 }
 
 /** A replace needs content: an absent or empty body is a 400, a declared oversize one a 413 at once. */
