@@ -68,11 +68,11 @@ export class InventoryBinariesController {
   ): Promise<unknown> {
     const paging = parsePaging(query, 'inventory');
     const { items, total } = await this.binaries.list(principal, parseBinaryListQuery(query, paging));
-    const baseUrl = requestBaseUrl(request);
     return buildCollection({
       request,
       property: 'managedObjects',
-      items: items.map((object) => toManagedObjectRepresentation(object, baseUrl)),
+      items,
+      toJson: toManagedObjectRepresentation,
       paging,
       totalElements: total,
     });
