@@ -14,7 +14,12 @@ interface PgClient {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Client } = require('pg') as { Client: new (options: { connectionString: string }) => PgClient };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A promise and the function that settles it: the tests wait for events, never for time. */
+function signal<T = void>(): { promise: Promise<T>; fire: (value: T) => void } {
+  let fire!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (fire = resolve));
+  return { promise, fire };
+}
 
 // Two server processes (two Nest apps, two connection pools) on one database.
 describe('ApplicationsService.withApplicationLock', () => {
@@ -32,40 +37,50 @@ describe('ApplicationsService.withApplicationLock', () => {
     await first?.close();
   });
 
+  /** Settles once `name` was taken by someone else for the whole of a short attempt (409). */
+  const refusedInSecondProcess = (name: string) =>
+    expect(
+      withAdvisoryLock(second.app.get(DataSource), name, () => Promise.resolve(), {
+        timeoutMs: 200,
+        resource: 'applications',
+      }),
+    ).rejects.toMatchObject({ status: 409 });
+
   it('never lets two processes hold the same application’s lock at once', async () => {
     const app = await createHostedApp(first);
-    const services = [first.app.get(ApplicationsService), second.app.get(ApplicationsService)];
     const events: string[] = [];
-    await Promise.all(
-      Array.from({ length: 6 }, (_, index) =>
-        services[index % 2].withApplicationLock(principal, app.id, async (application) => {
-          expect(application.id).toBe(app.id);
-          events.push(`in:${index}`);
-          await sleep(60);
-          events.push(`out:${index}`);
-        }),
-      ),
-    );
-    expect(events).toHaveLength(12);
-    for (let position = 0; position < events.length; position += 2) {
-      const holder = events[position].split(':')[1];
-      expect(events[position]).toBe(`in:${holder}`);
-      expect(events[position + 1]).toBe(`out:${holder}`);
-    }
+    const entered = signal();
+    const release = signal();
+    const holding = first.app.get(ApplicationsService).withApplicationLock(principal, app.id, async () => {
+      events.push('in:first');
+      entered.fire();
+      await release.promise;
+      events.push('out:first');
+    });
+    await entered.promise;
+    const queued = second.app.get(ApplicationsService).withApplicationLock(principal, app.id, () => {
+      events.push('in:second');
+      return Promise.resolve();
+    });
+    // The other process is kept out for as long as the first one holds the lock.
+    await refusedInSecondProcess(`depot:application:${app.id}`);
+    expect(events).toEqual(['in:first']);
+    release.fire();
+    await Promise.all([holding, queued]);
+    expect(events).toEqual(['in:first', 'out:first', 'in:second']);
   });
 
   it('does not serialise different applications', async () => {
     const [a, b] = [await createHostedApp(first), await createHostedApp(first)];
     const service = first.app.get(ApplicationsService);
-    const events: string[] = [];
-    const hold = (id: string) =>
+    const inside = { [a.id]: signal(), [b.id]: signal() };
+    // Each holder leaves only once the other is inside too: serialised locks would never get there.
+    const hold = (id: string, other: string) =>
       service.withApplicationLock(principal, id, async () => {
-        events.push(`in:${id}`);
-        await sleep(100);
-        events.push(`out:${id}`);
+        inside[id].fire();
+        await inside[other].promise;
       });
-    await Promise.all([hold(a.id), hold(b.id)]);
-    expect(events.slice(0, 2).sort()).toEqual([`in:${a.id}`, `in:${b.id}`].sort());
+    await Promise.all([hold(a.id, b.id), hold(b.id, a.id)]);
   });
 
   it('releases the lock when the work fails', async () => {
@@ -91,7 +106,7 @@ describe('ApplicationsService.withApplicationLock', () => {
       entered = true;
       return Promise.resolve();
     });
-    await sleep(400);
+    await refusedInSecondProcess(`depot:application:${app.id}`);
     expect(entered).toBe(false);
     // A crashed process: its connection goes away, PostgreSQL drops its session locks.
     await holder.end();

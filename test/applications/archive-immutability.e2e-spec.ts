@@ -1,4 +1,6 @@
+import { Role } from '@depot/common';
 import request from 'supertest';
+import { createUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   binaryCount,
@@ -12,17 +14,19 @@ import {
 /**
  * Archives are validated on the way in through the application API, and plugin changes trust that.
  * The inventory API must therefore not be a side door: no creating an archive-typed binary, no turning
- * a binary into one, no changing an archive's content or fragments.
+ * a binary into one, no changing an archive's content or fragments, no deleting one (the application
+ * would lose its active version).
  */
 describe('application archives cannot be forged or changed through the inventory API', () => {
   let t: TestApp;
   let appId: string;
+  let contextPath: string;
   let archiveId: string;
   const original = webAppZip({ 'index.html': '<html>validated</html>' });
 
   beforeAll(async () => {
     t = await startTestApp();
-    appId = (await createHostedApp(t)).id;
+    ({ id: appId, contextPath } = await createHostedApp(t));
     archiveId = await uploadOk(t, appId, original);
   });
   afterAll(async () => {
@@ -106,6 +110,27 @@ describe('application archives cannot be forged or changed through the inventory
       .send({ activeVersionId: binaryId });
     expect(activated.status).toBe(404);
     expect((await getApp(t, appId)).activeVersionId).toBe(archiveId);
+  });
+
+  it('refuses to delete an archive through either inventory route (409), whoever asks', async () => {
+    const inventoryAdmin = await createUser(t, { userName: 'inv-admin', roles: [Role.InventoryAdmin] });
+    for (const auth of [inventoryAdmin.auth, t.auth()])
+      for (const route of ['managedObjects', 'binaries']) {
+        const response = await request(t.server)
+          .delete(`/inventory/${route}/${archiveId}`)
+          .set('Authorization', auth)
+          .set('Accept', JSON_ACCEPT);
+        expect([route, response.status, response.body]).toMatchObject([
+          route,
+          409,
+          { error: 'inventory/Conflict' },
+        ]);
+      }
+    expect((await getApp(t, appId)).activeVersionId).toBe(archiveId);
+    expect((await archiveContent()).equals(original)).toBe(true);
+    const served = await request(t.server).get(`/apps/${contextPath}/`).set('Authorization', t.auth());
+    expect(served.status).toBe(200);
+    expect(served.text).toBe('<html>validated</html>');
   });
 
   it('still lets ordinary binaries change type and fragments', async () => {

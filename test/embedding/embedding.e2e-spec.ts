@@ -91,6 +91,15 @@ describe('embedding Depot modules in a host application (forRootAsync, own data 
     expect(readOnly.body).toMatchObject({ error: 'security/Forbidden' });
   });
 
+  it("denies the host's own undecorated route by default (the modules bring the roles guard)", async () => {
+    const undecorated = await request(server).get('/host/undecorated').set(as('alice'));
+    expect(undecorated.status).toBe(403);
+    expect(undecorated.body).toMatchObject({ ...ERROR_BODY, error: 'security/Forbidden' });
+    expect((await request(server).get('/host/undecorated').set('Accept', JSON_ACCEPT)).status).toBe(401);
+    const open = await request(server).get('/host/public');
+    expect([open.status, open.body]).toEqual([200, { ok: true }]);
+  });
+
   it('creates a hosted application, uploads its archive and adds a plugin', async () => {
     const created = await request(server)
       .post('/application/applications')

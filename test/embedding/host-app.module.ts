@@ -8,6 +8,7 @@ import { INVENTORY_MIGRATIONS } from '@depot/inventory';
 import { InventoryBinariesModule } from '@depot/inventory-binaries';
 import { StorageModule } from '@depot/storage';
 import { HostAuthMiddleware } from './host-auth.middleware';
+import { HostStatusController } from './host-status.controller';
 
 /** The host platform's own configuration (in a real host: its config service). */
 export interface HostSettings {
@@ -75,6 +76,7 @@ export class HostAppModule implements NestModule {
         }),
         ApplicationPluginsModule.forRootAsync({ useFactory: () => ({ maxArchiveSize: 10 * MiB }) }),
       ],
+      controllers: [HostStatusController],
       providers: [
         // Opt-in: Cumulocity error bodies and response conventions on the embedded routes.
         { provide: APP_FILTER, useClass: CumulocityExceptionFilter },

@@ -54,6 +54,9 @@ describe('@c8y/client user and tenant services', () => {
   it('rejects wrong credentials', async () => {
     await expect(
       Client.authenticate({ tenant: 'management', user: 'admin', password: 'wrong' }, t.baseUrl),
-    ).rejects.toBeDefined();
+    ).rejects.toMatchObject({
+      res: { status: 401 },
+      data: { error: 'security/Unauthorized' },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Role, type Principal } from '@depot/common';
-import { ManagedObjectEntity } from '@depot/inventory';
+import { ManagedObjectEntity, toManagedObjectRepresentation } from '@depot/inventory';
 import { BinariesService, BinarySweeperService } from '@depot/inventory-binaries';
 import { FilesystemStorageDriver } from '@depot/storage';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +37,7 @@ describe('BinariesService', () => {
       principal,
       {
         name: 'archive.zip',
-        type: 'c8y_applications_storage_1',
+        type: 'c8y_Report',
         contentType: 'application/zip',
         fragments: { c8y_X: 1 },
       },
@@ -60,7 +60,7 @@ describe('BinariesService', () => {
     expect((await drain(stream)).equals(content)).toBe(true);
     const ranged = await binaries.openContent(principal, created.id, { start: 10, end: 19 });
     expect((await drain(ranged.stream)).equals(content.subarray(10, 20))).toBe(true);
-    expect(binaries.toRepresentation(created, 'http://h')).toMatchObject({
+    expect(toManagedObjectRepresentation(created, 'http://h')).toMatchObject({
       self: `http://h/inventory/binaries/${created.id}`,
       c8y_IsBinary: {},
       c8y_X: 1,

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { CumulocityExceptionFilter, CumulocityResponseInterceptor, RolesGuard } from '@depot/common';
+import { CumulocityExceptionFilter, CumulocityResponseInterceptor } from '@depot/common';
 import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { ApplicationsModule } from '@depot/applications';
 import { AuthModule, BasicAuthGuard } from '@depot/auth';
@@ -61,9 +61,9 @@ export class AppModule {
         HealthService,
         { provide: APP_FILTER, useClass: CumulocityExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: CumulocityResponseInterceptor },
-        // Authenticate, then deny by default: routes declare @Roles, @Authenticated or @Public.
+        // Authenticate first; the feature modules' RolesGuardModule then denies by default (routes
+        // declare @Roles, @Authenticated or @Public).
         { provide: APP_GUARD, useExisting: BasicAuthGuard },
-        { provide: APP_GUARD, useClass: RolesGuard },
       ],
     };
   }

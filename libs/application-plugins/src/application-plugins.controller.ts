@@ -10,6 +10,7 @@ import {
   Roles,
   type Principal,
 } from '@depot/common';
+import { toManagedObjectRepresentation } from '@depot/inventory';
 import {
   APPLICATION_PLUGINS_OPTIONS,
   type ApplicationPluginsModuleOptions,
@@ -125,7 +126,7 @@ export class ApplicationPluginsController {
     const baseUrl = requestBaseUrl(request);
     const archive = await this.versioning.applyChange(principal, id, change);
     response.setHeader('Location', `${baseUrl}/application/applications/${id}/binaries/${archive.id}`);
-    return this.versioning.toRepresentation(archive, baseUrl);
+    return toManagedObjectRepresentation(archive, baseUrl);
   }
 
   private readParts(request: Request): Promise<MultipartPart[]> {

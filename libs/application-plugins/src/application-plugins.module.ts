@@ -1,3 +1,4 @@
+import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { ApplicationPluginsController } from './application-plugins.controller';
 import { ConfigurableApplicationPluginsModule } from './application-plugins.options';
@@ -8,6 +9,7 @@ import { ApplicationVersioningService } from './application-versioning.service';
  * Builds on the applications module (global by default), a `STORAGE_DRIVER` and the host's binaries.
  */
 @Module({
+  imports: [RolesGuardModule],
   controllers: [ApplicationPluginsController],
   providers: [ApplicationVersioningService],
   exports: [ApplicationVersioningService],

@@ -7,7 +7,7 @@ import {
   type ApplicationEntity,
 } from '@depot/applications';
 import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
-import { toManagedObjectRepresentation, type ManagedObjectEntity } from '@depot/inventory';
+import type { ManagedObjectEntity } from '@depot/inventory';
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
@@ -95,10 +95,6 @@ export class ApplicationVersioningService {
       this.metrics?.archiveChanged(change.operation);
       return archive;
     });
-  }
-
-  toRepresentation(archive: ManagedObjectEntity, baseUrl: string): Record<string, unknown> {
-    return toManagedObjectRepresentation(archive, baseUrl);
   }
 
   /** The active archive's row and bytes, or nothing for an application without an active version. */

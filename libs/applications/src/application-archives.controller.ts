@@ -2,6 +2,7 @@ import {
   CumulocityError,
   CurrentPrincipal,
   hasAnyRole,
+  isEntityId,
   MediaType,
   requestBaseUrl,
   ResponseMediaType,
@@ -32,7 +33,6 @@ import { ApplicationArchivesService, type ArchiveAttachment } from './applicatio
 
 const ADMINS = [Role.ApplicationManagementAdmin];
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
-const ARCHIVE_ID = /^[1-9][0-9]{0,17}$/;
 
 /** `/application/applications/{id}/binaries`: the archives (versions) of a hosted application. */
 @Controller('application/applications/:id/binaries')
@@ -89,7 +89,7 @@ export class ApplicationArchivesController {
     @Res() response: Response,
     @Next() next: NextFunction,
   ): Promise<void> {
-    if (!ARCHIVE_ID.test(binaryId)) return next();
+    if (!isEntityId(binaryId)) return next();
     if (!hasAnyRole(principal, ADMINS)) throw CumulocityError.forbidden();
     const archive = await this.archives.findArchive(principal, id, binaryId);
     await sendDownload(request, response, await this.archives.download(principal, archive));

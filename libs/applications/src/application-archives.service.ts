@@ -2,7 +2,6 @@ import { CumulocityError, DepotMetrics, Role, type DownloadContent, type Princip
 import { ManagedObjectEntity, type Fragments } from '@depot/inventory';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { IsNull, type DataSource } from 'typeorm';
@@ -58,21 +57,10 @@ export class ApplicationArchivesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly applications: ApplicationsService,
-    private readonly moduleRef: ModuleRef,
+    private readonly binaries: BinariesService,
     @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
     @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
-
-  private binariesService?: BinariesService;
-
-  /**
-   * The host's `BinariesService`, wherever its `InventoryBinariesModule.forRoot(...)` was imported
-   * (a configured module cannot be imported a second time without a second set of routes).
-   */
-  private get binaries(): BinariesService {
-    this.binariesService ??= this.moduleRef.get(BinariesService, { strict: false });
-    return this.binariesService;
-  }
 
   /** Limits every archive and plugin zip is validated against. */
   get limits(): ArchiveLimits {
@@ -160,7 +148,7 @@ export class ApplicationArchivesService {
     this.logger.log(
       `Application ${application.id} of ${application.tenantId}: archive ${archive.id} is active`,
     );
-    await this.pruneArchives(principal, application, archive.id);
+    await this.pruneArchives(application, archive.id);
     return archive;
   }
 
@@ -207,28 +195,20 @@ export class ApplicationArchivesService {
           'applications',
           `Archive ${archive.id} is the active version of application ${application.id}; activate another first`,
         );
-      await this.binaries.remove(archivePrincipal(principal), archive.id);
+      await this.applications.deleteArchives(application, [archive]);
     });
   }
 
-  /** Keeps the newest `archiveRetention` archives and the active one; failures are only logged. */
-  private async pruneArchives(
-    principal: Principal,
-    application: ApplicationEntity,
-    activeId: string,
-  ): Promise<void> {
+  /** Keeps the newest `archiveRetention` archives and the active one; a failure is only logged. */
+  private async pruneArchives(application: ApplicationEntity, activeId: string): Promise<void> {
     const archives = await this.applications.archivesOf(this.dataSource.manager, application);
     const surplus = archives
       .slice(0, Math.max(0, archives.length - this.options.archiveRetention))
       .filter((archive) => archive.id !== activeId);
-    for (const archive of surplus) {
-      try {
-        await this.binaries.remove(archivePrincipal(principal), archive.id);
-      } catch (error) {
-        this.logger.warn(
-          `Could not prune archive ${archive.id} of application ${application.id}: ${String(error)}`,
-        );
-      }
+    try {
+      await this.applications.deleteArchives(application, surplus);
+    } catch (error) {
+      this.logger.warn(`Could not prune archives of application ${application.id}: ${String(error)}`);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ManagedObjectEntity } from '@depot/inventory';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export enum ApplicationType {
   Hosted = 'HOSTED',
@@ -16,6 +17,7 @@ export enum ApplicationType {
 @Index('uq_applications_tenant_name', ['tenantId', 'name'], { unique: true })
 @Index('uq_applications_tenant_key', ['tenantId', 'key'], { unique: true })
 @Index('uq_applications_tenant_context_path', ['tenantId', 'contextPath'], { unique: true })
+@Index('idx_applications_active_version', ['activeVersionId'])
 export class ApplicationEntity {
   /** `bigint` arrives from `pg` as a string; ids are strings on the wire anyway. */
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
@@ -51,9 +53,11 @@ export class ApplicationEntity {
 
   /** The active archive's managed-object id; cleared if that object disappears. */
   @Column({ name: 'active_version_id', type: 'bigint', nullable: true })
+  @ForeignKey(() => ManagedObjectEntity, { name: 'fk_applications_active_version', onDelete: 'SET NULL' })
   activeVersionId!: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  // PostgreSQL reports the default without its cast; written the same way so schema diffs agree.
+  @Column({ type: 'jsonb', default: () => `'{}'` })
   extra!: Record<string, unknown>;
 
   @Column({ name: 'creation_time', type: 'timestamptz' })

@@ -142,11 +142,11 @@ export class ApplicationsController {
     const paging = parsePaging(query, 'applications');
     const filter = { ...parseApplicationListQuery(query, paging), ...fixed };
     const { items, total } = await this.applications.list(principal, filter);
-    const baseUrl = requestBaseUrl(request);
     return buildCollection({
       request,
       property: 'applications',
-      items: items.map((application) => toApplicationRepresentation(application, baseUrl)),
+      items,
+      toJson: toApplicationRepresentation,
       paging,
       totalElements: total,
     });

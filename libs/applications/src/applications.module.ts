@@ -1,6 +1,8 @@
 import { InventoryModule } from '@depot/inventory';
+import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApplicationArchiveOwner } from './application-archive-owner';
 import { ApplicationEntity } from './application.entity';
 import { ApplicationArchivesController } from './application-archives.controller';
 import { ApplicationArchivesService } from './application-archives.service';
@@ -13,12 +15,17 @@ import { HostedAppsController } from './serving/hosted-apps.controller';
 /**
  * Hosted and external applications, their archives (versions) and serving under `/apps`.
  * `ApplicationsModule.forRoot({ ...limits, extractionCacheDir })` (or `forRootAsync`); needs a TypeORM
- * data source, a `STORAGE_DRIVER` and `InventoryBinariesModule.forRoot(...)` somewhere in the app.
+ * data source, a `STORAGE_DRIVER` and `InventoryBinariesModule.forRoot(...)` (global) in the app.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule],
+  imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule, RolesGuardModule],
   controllers: [ApplicationsController, ApplicationArchivesController, HostedAppsController],
-  providers: [ApplicationsService, ApplicationArchivesService, HostedAppFilesService],
+  providers: [
+    ApplicationsService,
+    ApplicationArchivesService,
+    HostedAppFilesService,
+    ApplicationArchiveOwner,
+  ],
   exports: [ApplicationsService, ApplicationArchivesService],
 })
 export class ApplicationsModule extends ConfigurableApplicationsModule {}

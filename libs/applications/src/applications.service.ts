@@ -1,8 +1,8 @@
-import { CumulocityError, type Principal } from '@depot/common';
-import { InventoryService, ManagedObjectEntity } from '@depot/inventory';
+import { CumulocityError, isEntityId, uniqueViolationOf, type Principal } from '@depot/common';
+import { InventoryService, type ManagedObjectEntity } from '@depot/inventory';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
@@ -35,9 +35,9 @@ export function applicationNotFound(id: string): CumulocityError {
   return CumulocityError.notFound('applications', `Could not find application by ID ${id}`);
 }
 
-/** Ids are positive bigints; anything else names no application (404, never a database error). */
+/** An application id, or the 404 an unknown id gets (see `isEntityId`). */
 export function parseApplicationId(raw: string): string {
-  if (!/^[1-9][0-9]{0,17}$/.test(raw)) throw applicationNotFound(raw);
+  if (!isEntityId(raw)) throw applicationNotFound(raw);
   return raw;
 }
 
@@ -182,15 +182,10 @@ export class ApplicationsService {
       this.dataSource.transaction(async (manager) => {
         const archives = await this.archivesOf(manager, application);
         await manager.delete(ApplicationEntity, { id: application.id, tenantId: application.tenantId });
-        if (archives.length > 0)
-          await manager.delete(
-            ManagedObjectEntity,
-            archives.map((archive) => archive.id),
-          );
-        return archives.map((archive) => archive.storageKey).filter((key): key is string => key !== null);
+        return this.inventory.deleteOwnedRows(manager, application.tenantId, archives);
       }),
     );
-    for (const key of keys) await this.inventory.deleteBlobQuietly(key);
+    await this.deleteBlobs(keys);
     this.logger.log(`Deleted application ${rawId} of ${principal.tenantId} with ${keys.length} archive(s)`);
   }
 
@@ -223,13 +218,17 @@ export class ApplicationsService {
 
   /** The application's archives (binaries of type `c8y_applications_storage_<id>`), oldest first. */
   archivesOf(manager: EntityManager, application: ApplicationEntity): Promise<ManagedObjectEntity[]> {
-    return manager
-      .createQueryBuilder(ManagedObjectEntity, 'mo')
-      .where('mo.tenant_id = :tenantId', { tenantId: application.tenantId })
-      .andWhere('mo.type = :type', { type: archiveTypeOf(application.id) })
-      .andWhere('mo.storage_key IS NOT NULL')
-      .orderBy('mo.id', 'ASC')
-      .getMany();
+    return this.inventory.binariesOfType(manager, application.tenantId, archiveTypeOf(application.id));
+  }
+
+  /** Deletes archives of `application` (rows, then blobs); the caller checked they may go. */
+  async deleteArchives(application: ApplicationEntity, archives: ManagedObjectEntity[]): Promise<void> {
+    const keys = await this.inventory.deleteOwnedRows(
+      this.dataSource.manager,
+      application.tenantId,
+      archives,
+    );
+    await this.deleteBlobs(keys);
   }
 
   /** One archive of the application (404 `applications/Not Found` for anything else). */
@@ -238,17 +237,23 @@ export class ApplicationsService {
     archiveId: string,
     manager = this.dataSource.manager,
   ): Promise<ManagedObjectEntity> {
-    const archive = /^[1-9][0-9]{0,17}$/.test(archiveId)
-      ? await manager.findOne(ManagedObjectEntity, {
-          where: { id: archiveId, tenantId: application.tenantId, type: archiveTypeOf(application.id) },
-        })
-      : null;
-    if (!archive || archive.storageKey === null)
+    const archive = await this.inventory.findBinaryOfType(
+      manager,
+      application.tenantId,
+      archiveId,
+      archiveTypeOf(application.id),
+    );
+    if (!archive)
       throw CumulocityError.notFound(
         'applications',
         `Archive ${archiveId} of application ${application.id} not found`,
       );
     return archive;
+  }
+
+  /** Blobs no row references any more; a failure is left to the sweeper. */
+  private async deleteBlobs(keys: string[]): Promise<void> {
+    for (const key of keys) await this.inventory.deleteBlobQuietly(key);
   }
 }
 
@@ -286,10 +291,9 @@ function assertComplete(application: ApplicationEntity): void {
 
 /** Maps a unique violation to 409 `applications/Duplicate`, naming the clashing property. */
 function duplicateOr(error: unknown, application: ApplicationEntity): unknown {
-  if (!(error instanceof QueryFailedError)) return error;
-  const driverError = error.driverError as { code?: string; constraint?: string };
-  if (driverError.code !== '23505') return error;
-  const field = UNIQUE_FIELDS[driverError.constraint ?? ''] ?? 'name';
+  const violation = uniqueViolationOf(error);
+  if (!violation) return error;
+  const field = UNIQUE_FIELDS[violation.constraint ?? ''] ?? 'name';
   const value = field === 'contextPath' ? application.contextPath : application[field as 'name' | 'key'];
   return CumulocityError.conflict(
     'applications',

@@ -1,4 +1,4 @@
-import { CumulocityError } from '@depot/common';
+import { CumulocityError, isEntityId } from '@depot/common';
 import { ApplicationType } from './application.entity';
 
 /** What a POST or PUT body asks to set. `null` clears a field; an absent key leaves it alone. */
@@ -92,7 +92,7 @@ function parseVersionId(value: unknown): string | null {
   if (value === null) return null;
   const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
   // Not an id of anything we store: the same 404 as an id of another application's archive.
-  if (typeof text !== 'string' || !/^[1-9][0-9]{0,17}$/.test(text))
+  if (!isEntityId(text))
     throw CumulocityError.notFound(
       'applications',
       `Archive ${JSON.stringify(value)} of this application not found`,

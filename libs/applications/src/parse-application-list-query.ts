@@ -1,4 +1,4 @@
-import { CumulocityError, type Paging } from '@depot/common';
+import { CumulocityError, singleQueryValue, type Paging } from '@depot/common';
 import type { ApplicationListFilter } from './applications.service';
 
 const TYPES: ReadonlySet<string> = new Set(['HOSTED', 'EXTERNAL', 'MICROSERVICE']);
@@ -36,10 +36,7 @@ export function parseApplicationListQuery(
   return filter;
 }
 
+/** An empty filter is no filter. */
 function single(query: Record<string, unknown>, name: string): string | undefined {
-  const value = query[name];
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string')
-    throw CumulocityError.invalidData('applications', `"${name}" must be given once`);
-  return value;
+  return singleQueryValue(query, name, 'applications') || undefined;
 }

@@ -1,3 +1,4 @@
+import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthBootstrapService } from './auth-bootstrap.service';
@@ -15,10 +16,10 @@ import { UsersService } from './users.service';
 
 /**
  * Tenants, users, Basic authentication and Cumulocity's user/tenant API. The composition root
- * registers `BasicAuthGuard` globally (before the roles guard).
+ * registers `BasicAuthGuard` globally, so it runs before the roles guard this module brings.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity])],
+  imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity]), RolesGuardModule],
   controllers: [UsersController, TenantsController],
   providers: [
     AuthService,

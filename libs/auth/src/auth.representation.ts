@@ -15,11 +15,10 @@ export function userSelf(user: UserEntity, baseUrl: string): string {
   return `${baseUrl}/user/${encodeURIComponent(user.tenantId)}/users/${encodeURIComponent(user.userName)}`;
 }
 
-export function userJson(user: UserEntity, baseUrl: string) {
-  const self = userSelf(user, baseUrl);
+/** What `/user/{tenant}/users/{userName}` and `/user/currentUser` both show of a user. */
+function userFields(user: UserEntity) {
   return {
     id: user.userName,
-    self,
     userName: user.userName,
     email: user.email ?? undefined,
     firstName: user.firstName ?? undefined,
@@ -27,6 +26,14 @@ export function userJson(user: UserEntity, baseUrl: string) {
     enabled: user.enabled,
     shouldResetPassword: false,
     lastPasswordChange: user.lastPasswordChange.toISOString(),
+  };
+}
+
+export function userJson(user: UserEntity, baseUrl: string) {
+  const self = userSelf(user, baseUrl);
+  return {
+    ...userFields(user),
+    self,
     roles: {
       self: `${self}/roles`,
       references: user.roles.map((role) => roleReferenceJson(user, role, baseUrl)),
@@ -37,15 +44,8 @@ export function userJson(user: UserEntity, baseUrl: string) {
 
 export function currentUserJson(user: UserEntity, baseUrl: string) {
   return {
-    id: user.userName,
+    ...userFields(user),
     self: `${baseUrl}/user/currentUser`,
-    userName: user.userName,
-    email: user.email ?? undefined,
-    firstName: user.firstName ?? undefined,
-    lastName: user.lastName ?? undefined,
-    enabled: user.enabled,
-    shouldResetPassword: false,
-    lastPasswordChange: user.lastPasswordChange.toISOString(),
     effectiveRoles: user.roles.map((role) => roleJson(role, baseUrl)),
   };
 }

@@ -11,6 +11,7 @@ export interface CreateTenantDto {
   adminEmail?: string;
 }
 
+/** Tenant ids: they appear in `tenant/user` logins and blob keys. */
 export const TENANT_ID = /^[a-z][a-z0-9_-]{0,31}$/;
 const DOMAIN = /^[a-z0-9]([a-z0-9.-]{0,254})$/i;
 

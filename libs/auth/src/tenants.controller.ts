@@ -48,11 +48,11 @@ export class TenantsController {
   ) {
     const paging = parsePaging(query, 'tenants');
     const [tenants, totalElements] = await this.tenants.list(principal, paging.offset, paging.pageSize);
-    const baseUrl = requestBaseUrl(request);
     return buildCollection({
       request,
       property: 'tenants',
-      items: tenants.map((tenant) => tenantJson(tenant, baseUrl)),
+      items: tenants,
+      toJson: tenantJson,
       paging,
       totalElements,
     });

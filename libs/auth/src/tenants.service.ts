@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ALL_ROLES, CumulocityError, hasAnyRole, Role, type Principal } from '@depot/common';
+import {
+  ALL_ROLES,
+  CumulocityError,
+  hasAnyRole,
+  Role,
+  uniqueViolationOf,
+  type Principal,
+} from '@depot/common';
 import { randomInt } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
@@ -8,8 +15,6 @@ import { hashPassword } from './hash-password';
 import type { CreateTenantDto } from './tenant.dto';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** Tenants: the bootstrap (management) tenant, and sub-tenants it creates with their admins. */
 @Injectable()
@@ -83,7 +88,7 @@ export class TenantsService {
         return tenant;
       });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+      if (uniqueViolationOf(error))
         throw CumulocityError.conflict(
           'tenants',
           `A tenant with id ${id} or domain ${input.domain} already exists`,

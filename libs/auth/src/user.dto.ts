@@ -43,9 +43,17 @@ export function assertValidUserName(userName: unknown): string {
   return userName;
 }
 
+/** Cumulocity's minimum; the bootstrap password is held to it too. */
+export const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 256;
+
 export function assertValidPassword(password: unknown, name = 'password'): string {
-  if (typeof password !== 'string' || password.length < 6 || password.length > 256)
-    throw invalid(`${name} must be 6-256 characters`);
+  if (
+    typeof password !== 'string' ||
+    password.length < MIN_PASSWORD_LENGTH ||
+    password.length > MAX_PASSWORD_LENGTH
+  )
+    throw invalid(`${name} must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
   return password;
 }
 

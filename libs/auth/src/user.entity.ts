@@ -1,5 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Role } from '@depot/common';
+import { TenantEntity } from './tenant.entity';
 
 /** A user of one tenant. `userName` is unique per tenant and is the user's `id` in the API. */
 @Entity({ name: 'users' })
@@ -9,6 +10,7 @@ export class UserEntity {
   id!: string;
 
   @Column({ name: 'tenant_id', type: 'varchar', length: 32 })
+  @ForeignKey(() => TenantEntity, { name: 'fk_users_tenant', onDelete: 'CASCADE' })
   tenantId!: string;
 
   @Column({ name: 'user_name', type: 'varchar', length: 1000 })
@@ -37,6 +39,6 @@ export class UserEntity {
   @CreateDateColumn({ name: 'created', type: 'timestamptz' })
   created!: Date;
 
-  @Column({ name: 'last_password_change', type: 'timestamptz' })
+  @Column({ name: 'last_password_change', type: 'timestamptz', default: () => 'now()' })
   lastPasswordChange!: Date;
 }

@@ -52,7 +52,8 @@ export class UsersController {
     return buildCollection({
       request,
       property: 'roles',
-      items: roles.map((role) => roleJson(role, requestBaseUrl(request))),
+      items: roles,
+      toJson: roleJson,
       paging,
       totalElements: ALL_ROLES.length,
     });
@@ -69,11 +70,11 @@ export class UsersController {
   ) {
     const paging = parsePaging(query, 'users');
     const [users, totalElements] = await this.users.list(principal, tenant, paging);
-    const baseUrl = requestBaseUrl(request);
     return buildCollection({
       request,
       property: 'users',
-      items: users.map((user) => userJson(user, baseUrl)),
+      items: users,
+      toJson: userJson,
       paging,
       totalElements,
     });

@@ -1,14 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { CumulocityError, hasAnyRole, type Paging, type Principal, type Role } from '@depot/common';
+import {
+  CumulocityError,
+  hasAnyRole,
+  uniqueViolationOf,
+  type Paging,
+  type Principal,
+  type Role,
+} from '@depot/common';
 import { Repository } from 'typeorm';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { hashPassword, verifyPassword } from './hash-password';
 import { TenantsService } from './tenants.service';
 import type { ChangePasswordDto, CreateUserDto, UpdateUserDto } from './user.dto';
 import { UserEntity } from './user.entity';
-
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * Users of a tenant. Every call names the tenant and is checked against the caller: a tenant sees
@@ -65,7 +70,7 @@ export class UsersService {
     try {
       return await this.users.save(user);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION)
+      if (uniqueViolationOf(error))
         throw CumulocityError.conflict(
           'users',
           `User ${input.userName} already exists in tenant ${tenantId}`,

@@ -1,13 +1,12 @@
 import {
-  applyDecorators,
   CanActivate,
   createParamDecorator,
   ExecutionContext,
   Injectable,
+  Module,
   SetMetadata,
-  UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { CumulocityError } from './cumulocity-error';
 import { hasAnyRole, Principal } from './principal';
@@ -40,14 +39,23 @@ export class RolesGuard implements CanActivate {
   }
 }
 
-/** Any one of `roles` grants access. Brings the guard along for hosts that embed the module. */
+/**
+ * Registers {@link RolesGuard} as the app's global guard, once however many modules import it. Every
+ * Depot feature module imports it, so a host embedding any of them gets deny-by-default on all its
+ * routes, its own included. Global guards run in the order their modules are scanned: a composition
+ * root that authenticates with a guard registers that guard itself, so it runs first.
+ */
+@Module({ providers: [{ provide: APP_GUARD, useClass: RolesGuard }] })
+export class RolesGuardModule {}
+
+/** Any one of `roles` grants access. */
 export function Roles(...roles: Role[]): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(RolesGuard));
+  return SetMetadata(ROLES_KEY, roles);
 }
 
 /** Any authenticated caller, whatever their roles (e.g. `GET /user/currentUser`). */
 export function Authenticated(): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(AUTHENTICATED_KEY, true), UseGuards(RolesGuard));
+  return SetMetadata(AUTHENTICATED_KEY, true);
 }
 
 /** Reachable without credentials. */

@@ -1,9 +1,6 @@
 /** How an upload ended: stored, refused for bad input or limits (4xx), aborted by the client, or failed. */
 export type UploadOutcome = 'created' | 'rejected' | 'aborted' | 'failed';
 
-/** What changed an application's archive: an upload, or a plugin/files change building a new one. */
-export type ArchiveChangeKind = 'upload' | 'addPlugin' | 'replacePlugin' | 'removePlugin' | 'writeFiles';
-
 /**
  * The counters feature modules report to. Injected `@Optional()`: Depot's server provides a
  * Prometheus implementation; a host that embeds the modules may provide its own, or none.
@@ -14,7 +11,8 @@ export abstract class DepotMetrics {
   /** Bytes of binary content sent to clients. */
   abstract bytesDownloaded(bytes: number): void;
   abstract uploadFinished(outcome: UploadOutcome): void;
-  abstract archiveChanged(kind: ArchiveChangeKind): void;
+  /** A new application archive; `kind` is the changing module's name for what built it (`upload`, ...). */
+  abstract archiveChanged(kind: string): void;
   /** Blobs and temp files removed by the sweeper in one pass. */
   abstract sweeperDeleted(count: number): void;
 }

@@ -20,3 +20,5 @@ export * from './etag-matches';
 export * from './download.errors';
 export type { ByteSpan, DownloadValidators } from './plan-download';
 export * from './send-download';
+export * from './entity-id';
+export * from './unique-violation';

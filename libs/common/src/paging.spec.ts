@@ -77,6 +77,7 @@ describe('parsePaging', () => {
 
 describe('buildCollection', () => {
   const items = (count: number) => Array.from({ length: count }, (_, index) => ({ id: String(index) }));
+  const toJson = (item: { id: string }, baseUrl: string) => ({ ...item, self: `${baseUrl}/x/${item.id}` });
 
   it('builds self with the query kept and no links for a short first page', () => {
     const request = fakeRequest('/inventory/binaries?type=a%20b&pageSize=5');
@@ -84,12 +85,18 @@ describe('buildCollection', () => {
       request,
       property: 'managedObjects',
       items: items(3),
+      toJson,
       paging: parsePaging({ pageSize: '5' }),
     });
     expect(collection.self).toBe(
       'http://depot.example:8080/inventory/binaries?type=a+b&pageSize=5&currentPage=1',
     );
-    expect(collection.managedObjects).toHaveLength(3);
+    expect(collection.managedObjects).toEqual(
+      [0, 1, 2].map((index) => ({
+        id: String(index),
+        self: `http://depot.example:8080/x/${index}`,
+      })),
+    );
     expect(collection.statistics).toEqual({ currentPage: 1, pageSize: 5 });
     expect(collection.next).toBeUndefined();
     expect(collection.prev).toBeUndefined();
@@ -101,6 +108,7 @@ describe('buildCollection', () => {
       request,
       property: 'users',
       items: items(2),
+      toJson,
       paging: parsePaging({ pageSize: '2', currentPage: '2' }),
     });
     expect(collection.next).toBe('http://depot.example:8080/user/t1/users?pageSize=2&currentPage=3&x=1');
@@ -114,6 +122,7 @@ describe('buildCollection', () => {
       request,
       property: 'items',
       items: items(5),
+      toJson,
       paging,
       totalElements: 11,
     });
@@ -122,6 +131,7 @@ describe('buildCollection', () => {
       request,
       property: 'items',
       items: items(5),
+      toJson,
       paging: parsePaging({}),
       totalElements: 11,
     });
@@ -134,6 +144,7 @@ describe('buildCollection', () => {
       request: fakeRequest('/x'),
       property: 'items',
       items: [],
+      toJson,
       paging,
       totalElements: 0,
     });

@@ -42,7 +42,8 @@ export function parsePaging(query: Query, resource = 'general'): Paging {
   };
 }
 
-function singleValue(query: Query, name: string, resource: string): string | undefined {
+/** A query parameter given at most once (Express makes a repeated one an array): 422 otherwise. */
+export function singleQueryValue(query: Query, name: string, resource: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw CumulocityError.invalidData(resource, `${name} must be given once`);
@@ -50,7 +51,7 @@ function singleValue(query: Query, name: string, resource: string): string | und
 }
 
 function parsePositiveInt(query: Query, name: string, fallback: number, resource: string): number {
-  const raw = singleValue(query, name, resource);
+  const raw = singleQueryValue(query, name, resource);
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim()))
     throw CumulocityError.invalidData(resource, `${name} must be a positive integer, got "${raw}"`);
@@ -60,7 +61,7 @@ function parsePositiveInt(query: Query, name: string, fallback: number, resource
 }
 
 function parseBoolean(query: Query, name: string, resource: string): boolean {
-  const raw = singleValue(query, name, resource);
+  const raw = singleQueryValue(query, name, resource);
   if (raw === undefined || raw === '') return false;
   switch (raw.toLowerCase()) {
     case 'true':
@@ -87,12 +88,14 @@ export type Collection<K extends string, T> = {
   prev?: string;
 } & { [key in K]: T[] };
 
-export interface CollectionInput<K extends string, T> {
+export interface CollectionInput<K extends string, T, R> {
   /** The request, for the absolute `self`/`next`/`prev` URLs (its query is kept). */
   request: Request;
   /** Name of the array property: `managedObjects`, `applications`, `users`... */
   property: K;
   items: T[];
+  /** Each item's JSON; `baseUrl` is the request's, for absolute `self` links. */
+  toJson: (item: T, baseUrl: string) => R;
   paging: Paging;
   /** Total matching rows; required when `paging.wantsTotal`, ignored otherwise. */
   totalElements?: number;
@@ -102,22 +105,23 @@ export interface CollectionInput<K extends string, T> {
  * Builds `{self, <property>: [...], statistics, next?, prev?}`. `next` is present when the page is
  * full (a next page may exist), `prev` when `currentPage` > 1; both keep the request's query.
  */
-export function buildCollection<K extends string, T>(input: CollectionInput<K, T>): Collection<K, T> {
-  const { request, property, items, paging, totalElements } = input;
+export function buildCollection<K extends string, T, R>(input: CollectionInput<K, T, R>): Collection<K, R> {
+  const { request, property, items, toJson, paging, totalElements } = input;
+  const baseUrl = requestBaseUrl(request);
   const statistics: PageStatistics = { currentPage: paging.currentPage, pageSize: paging.pageSize };
   if (paging.withTotalPages && totalElements !== undefined)
     statistics.totalPages = Math.ceil(totalElements / paging.pageSize);
   if (paging.withTotalElements && totalElements !== undefined) statistics.totalElements = totalElements;
   const pageUrl = (page: number): string => {
-    const url = new URL(request.originalUrl || request.url, requestBaseUrl(request));
+    const url = new URL(request.originalUrl || request.url, baseUrl);
     url.searchParams.set('currentPage', String(page));
     return url.toString();
   };
   const collection = {
     self: pageUrl(paging.currentPage),
-    [property]: items,
+    [property]: items.map((item) => toJson(item, baseUrl)),
     statistics,
-  } as Collection<K, T>;
+  } as Collection<K, R>;
   if (items.length >= paging.pageSize) collection.next = pageUrl(paging.currentPage + 1);
   if (paging.currentPage > 1) collection.prev = pageUrl(paging.currentPage - 1);
   return collection;

@@ -8,15 +8,14 @@ import {
   type Principal,
 } from '@depot/common';
 import {
-  assertNotArchive,
   assertCanModify,
   assertCanRead,
   assertNameAndTypeLengths,
   InventoryService,
   ManagedObjectEntity,
+  ManagedObjectOwners,
   notFound,
   readsOnlyOwn,
-  toManagedObjectRepresentation,
   type Fragments,
 } from '@depot/inventory';
 import {
@@ -90,6 +89,7 @@ export class BinariesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly inventory: InventoryService,
+    private readonly owners: ManagedObjectOwners,
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
     @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
@@ -117,14 +117,12 @@ export class BinariesService {
     principal: Principal,
     content: Readable,
     maxSize = this.maxBinarySize,
-    /** The size the client declared (Content-Length), a hint for the driver; the meter counts. */
-    knownLength?: number,
   ): Promise<StoredContent> {
     const key = `${principal.tenantId}/${randomUUID()}`;
     const meter = createStreamMeter({ limit: maxSize });
     feedInto(content, meter);
     try {
-      await this.storage.write(key, meter, knownLength);
+      await this.storage.write(key, meter);
     } catch (error) {
       meter.destroy();
       if (error instanceof StreamTooLargeError || meter.bytes > maxSize) throw tooLarge(maxSize);
@@ -258,13 +256,13 @@ export class BinariesService {
     principal: Principal,
     id: string,
     content: Readable,
-    options: { contentType?: string; ifMatch?: string; maxSize?: number; knownLength?: number } = {},
+    options: { contentType?: string; ifMatch?: string; maxSize?: number } = {},
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);
-    assertNotArchive(current);
+    this.owners.assertChangeAllowed(current, 'replace');
     assertPrecondition(current, options.ifMatch);
-    const stored = await this.storeContent(principal, content, options.maxSize, options.knownLength);
+    const stored = await this.storeContent(principal, content, options.maxSize);
     let previousKey: string | null = null;
     let updated: ManagedObjectEntity;
     try {
@@ -330,11 +328,6 @@ export class BinariesService {
     return { items: await query.getMany() };
   }
 
-  /** Managed-object JSON of a binary (see `toManagedObjectRepresentation`). */
-  toRepresentation(object: ManagedObjectEntity, baseUrl: string): Record<string, unknown> {
-    return toManagedObjectRepresentation(object, baseUrl);
-  }
-
   /**
    * Counts the bytes a download really sends, without a stream of its own in the path (an extra
    * hop costs throughput): a `data` listener joins once the consumer has started the flow.
@@ -367,14 +360,7 @@ function assertPrecondition(object: ManagedObjectEntity, ifMatch: string | undef
     );
 }
 
+/** The rest of the body is not read: the exception filter closes the connection after the answer. */
 export function tooLarge(limit: number): CumulocityError {
-  // The rest of the body is not read: the connection closes after the answer.
-  return new CumulocityError(
-    413,
-    'inventory/Payload Too Large',
-    `The binary exceeds the limit of ${limit} bytes`,
-    {
-      Connection: 'close',
-    },
-  );
+  return CumulocityError.tooLarge('inventory', `The binary exceeds the limit of ${limit} bytes`);
 }

@@ -1,7 +1,7 @@
 import { CumulocityError, DepotMetrics, type Principal, type UploadOutcome } from '@depot/common';
 import {
-  assertNotArchiveType,
   COLUMN_FIELDS,
+  ManagedObjectOwners,
   READ_ONLY_FIELDS,
   type Fragments,
   type ManagedObjectEntity,
@@ -44,6 +44,7 @@ export class BinaryUploadService {
 
   constructor(
     private readonly binaries: BinariesService,
+    private readonly owners: ManagedObjectOwners,
     @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
 
@@ -75,6 +76,7 @@ export class BinaryUploadService {
         );
       if (!stored) throw invalid(`The multipart body has no "${FILE_PART}" part`);
       meta = readMeta(received, stored);
+      this.owners.assertTypeAllowed(meta.type);
     } catch (error) {
       if (stored) {
         this.logger.debug(`Upload rejected (${String(error)}); discarding ${stored.key}`);
@@ -177,7 +179,6 @@ function readMeta(received: ReceivedUpload, stored: StoredContent): BinaryMeta {
   }
   const name = (object.name as string | null | undefined) ?? received.file?.originalName;
   const type = (object.type as string | null | undefined) ?? undefined;
-  assertNotArchiveType(type);
   return { name: name || undefined, type, contentType: received.file?.mimeType, fragments };
 }
 

@@ -24,6 +24,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
+import { toManagedObjectRepresentation } from '@depot/inventory';
 import type { Request, Response } from 'express';
 import { BinariesService, tooLarge } from './binaries.service';
 import { BinaryUploadService } from './binary-upload.service';
@@ -50,7 +51,7 @@ export class InventoryBinariesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     const object = await this.uploads.upload(principal, request, response);
-    const body = this.binaries.toRepresentation(object, requestBaseUrl(request));
+    const body = toManagedObjectRepresentation(object, requestBaseUrl(request));
     response.setHeader('Location', body.self as string);
     return body;
   }
@@ -65,11 +66,11 @@ export class InventoryBinariesController {
   ): Promise<unknown> {
     const paging = parsePaging(query, 'inventory');
     const { items, total } = await this.binaries.list(principal, parseBinaryListQuery(query, paging));
-    const baseUrl = requestBaseUrl(request);
     return buildCollection({
       request,
       property: 'managedObjects',
-      items: items.map((object) => this.binaries.toRepresentation(object, baseUrl)),
+      items,
+      toJson: toManagedObjectRepresentation,
       paging,
       totalElements: total,
     });
@@ -100,9 +101,8 @@ export class InventoryBinariesController {
     const object = await this.binaries.replace(principal, id, request, {
       contentType: request.headers['content-type'],
       ifMatch: request.headers['if-match'],
-      knownLength: declaredLength(request),
     });
-    return this.binaries.toRepresentation(object, requestBaseUrl(request));
+    return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }
 
   @Delete(':id')
@@ -111,16 +111,6 @@ export class InventoryBinariesController {
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.binaries.remove(principal, id);
   }
-}
-
-/**
- * A request that fails before its body was read to the end (404, 403, 412, 413, bad multipart...)
- * gets `Connection: close`: the socket goes away after the answer instead of Node draining what may
- * be a gigabyte into the void to keep the connection alive.
- */
-function declaredLength(request: Request): number | undefined {
-  const declared = request.headers['content-length'];
-  return declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
 }
 
 /** A replace needs content: an absent or empty body is a 400, a declared oversize one a 413 at once. */

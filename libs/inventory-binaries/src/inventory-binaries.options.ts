@@ -20,4 +20,9 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 export const {
   ConfigurableModuleClass: ConfigurableInventoryBinariesModule,
   MODULE_OPTIONS_TOKEN: INVENTORY_BINARIES_OPTIONS,
-} = new ConfigurableModuleBuilder<InventoryBinariesModuleOptions>().setClassMethodName('forRoot').build();
+} = new ConfigurableModuleBuilder<InventoryBinariesModuleOptions>()
+  .setClassMethodName('forRoot')
+  // Global by default: the applications module stores archives with BinariesService without importing
+  // a second configured instance (which would register the routes twice).
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

@@ -1,4 +1,4 @@
-import { CumulocityError, type Paging } from '@depot/common';
+import { CumulocityError, isEntityId, singleQueryValue, type Paging } from '@depot/common';
 import type { BinaryListFilter } from './binaries.service';
 
 /** Relation filters of `GET /inventory/binaries` that need relations Depot does not model yet. */
@@ -13,13 +13,7 @@ export function parseBinaryListQuery(query: Record<string, unknown>, paging: Pag
         `Filtering binaries by ${name} is not supported: Depot has no managed-object relations`,
       );
   }
-  const single = (name: string): string | undefined => {
-    const value = query[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string')
-      throw CumulocityError.invalidData('inventory', `${name} must be given once`);
-    return value;
-  };
+  const single = (name: string): string | undefined => singleQueryValue(query, name, 'inventory');
   const idsParam = single('ids');
   let ids: string[] | undefined;
   if (idsParam !== undefined) {
@@ -27,7 +21,7 @@ export function parseBinaryListQuery(query: Record<string, unknown>, paging: Pag
       .split(',')
       .map((id) => id.trim())
       .filter((id) => id.length > 0);
-    if (ids.some((id) => !/^[1-9][0-9]{0,17}$/.test(id)))
+    if (!ids.every(isEntityId))
       throw CumulocityError.invalidData(
         'inventory',
         `ids must be a comma-separated list of ids, got "${idsParam}"`,

@@ -5,5 +5,5 @@ export * from './parse-managed-object-id';
 export * from './inventory.service';
 export * from './inventory.module';
 export * from './migrations';
-export * from './application-archive-type';
 export * from './managed-object-limits';
+export * from './managed-object-owners';

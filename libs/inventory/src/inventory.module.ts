@@ -1,6 +1,8 @@
+import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryService } from './inventory.service';
+import { ManagedObjectOwners } from './managed-object-owners';
 import { ManagedObjectEntity } from './managed-object.entity';
 import { ManagedObjectsController } from './managed-objects.controller';
 
@@ -9,9 +11,9 @@ import { ManagedObjectsController } from './managed-objects.controller';
  * provider in scope (StorageModule, registered globally by the server).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ManagedObjectEntity])],
+  imports: [TypeOrmModule.forFeature([ManagedObjectEntity]), RolesGuardModule],
   controllers: [ManagedObjectsController],
-  providers: [InventoryService],
-  exports: [InventoryService, TypeOrmModule],
+  providers: [InventoryService, ManagedObjectOwners],
+  exports: [InventoryService, ManagedObjectOwners, TypeOrmModule],
 })
 export class InventoryModule {}

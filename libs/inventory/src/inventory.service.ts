@@ -1,13 +1,13 @@
-import { CumulocityError, type Principal } from '@depot/common';
+import { CumulocityError, isEntityId, type Principal } from '@depot/common';
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { assertNotArchive, assertNotArchiveType } from './application-archive-type';
 import { assertCanModify, assertCanRead } from './managed-object-access';
 import { assertNameAndTypeLengths } from './managed-object-limits';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
+import { ManagedObjectOwners } from './managed-object-owners';
 import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
 import { parseManagedObjectId } from './parse-managed-object-id';
 
@@ -22,6 +22,7 @@ export class InventoryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
+    private readonly owners: ManagedObjectOwners,
   ) {}
 
   /** The object if it exists in the caller's tenant and the caller may read it (404 / 403 otherwise). */
@@ -45,13 +46,13 @@ export class InventoryService {
     for (const [key, value] of entries) {
       if (COLUMN_FIELDS.has(key) && value !== null && typeof value !== 'string')
         throw CumulocityError.invalidData('inventory', `"${key}" must be a string`);
-      if (key === 'type') assertNotArchiveType(value as string | null);
+      if (key === 'type') this.owners.assertTypeAllowed(value as string | null);
     }
     assertNameAndTypeLengths(changes);
     return this.dataSource.transaction(async (manager) => {
       const object = await this.findInTenant(manager, principal, rawId, true);
       assertCanModify(principal, object);
-      assertNotArchive(object);
+      this.owners.assertChangeAllowed(object, 'update');
       const fragments = { ...object.fragments };
       for (const [key, value] of entries) {
         if (key === 'name') object.name = value as string | null;
@@ -89,11 +90,49 @@ export class InventoryService {
       const object = await this.findInTenant(manager, principal, rawId, true);
       if (options.binaryOnly && object.storageKey === null) throw notFound(rawId);
       assertCanModify(principal, object);
+      this.owners.assertChangeAllowed(object, 'delete');
       await manager.delete(ManagedObjectEntity, { id: object.id, tenantId: object.tenantId });
       return object;
     });
     if (removed.storageKey !== null) await this.deleteBlobQuietly(removed.storageKey);
     return removed;
+  }
+
+  /** The tenant's binaries of `type`, oldest first: for the module that owns objects of that type. */
+  binariesOfType(manager: EntityManager, tenantId: string, type: string): Promise<ManagedObjectEntity[]> {
+    return manager
+      .createQueryBuilder(ManagedObjectEntity, 'mo')
+      .where('mo.tenant_id = :tenantId', { tenantId })
+      .andWhere('mo.type = :type', { type })
+      .andWhere('mo.storage_key IS NOT NULL')
+      .orderBy('mo.id', 'ASC')
+      .getMany();
+  }
+
+  /** The binary `id` of the tenant if it has `type`; `null` for anything else (ids of any shape). */
+  async findBinaryOfType(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+    type: string,
+  ): Promise<ManagedObjectEntity | null> {
+    if (!isEntityId(id) || !tenantId) return null;
+    const object = await manager.findOne(ManagedObjectEntity, { where: { id, tenantId, type } });
+    return object?.storageKey ? object : null;
+  }
+
+  /**
+   * Deletes rows the owning module found and checked itself, in `manager`'s transaction, and returns
+   * their blob keys for {@link deleteBlobQuietly} once that transaction committed.
+   */
+  async deleteOwnedRows(
+    manager: EntityManager,
+    tenantId: string,
+    objects: ManagedObjectEntity[],
+  ): Promise<string[]> {
+    if (objects.length === 0) return [];
+    await manager.delete(ManagedObjectEntity, { tenantId, id: In(objects.map((object) => object.id)) });
+    return objects.map((object) => object.storageKey).filter((key): key is string => key !== null);
   }
 
   /** Deletes a blob that no row references any more; failures are left to the sweeper. */

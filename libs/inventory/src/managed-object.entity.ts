@@ -30,7 +30,8 @@ export class ManagedObjectEntity {
   @Column({ type: 'text', nullable: true })
   type!: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  // PostgreSQL reports the default without its cast; written the same way so schema diffs agree.
+  @Column({ type: 'jsonb', default: () => `'{}'` })
   fragments!: Fragments;
 
   @Column({ name: 'creation_time', type: 'timestamptz' })

@@ -26,11 +26,11 @@ export interface StorageDriver {
   readonly name: string;
   /**
    * Streams `source` to `key`. Resolves once the bytes are durable and visible; rejects (leaving
-   * nothing visible under `key`, and no temp data) if `source` errors or is destroyed.
-   * `knownLength` is a hint, never trusted as the size; both drivers here decide from the bytes
-   * themselves (the MinIO one reads up to one part before choosing a single PUT or a multipart upload).
+   * nothing visible under `key`, and no temp data) if `source` errors or is destroyed. The size
+   * comes from the bytes themselves (the MinIO driver reads up to one part before choosing a single
+   * PUT or a multipart upload), never from what a client declared.
    */
-  write(key: string, source: Readable, knownLength?: number): Promise<{ length: number }>;
+  write(key: string, source: Readable): Promise<{ length: number }>;
   /** The whole object or one inclusive byte range. `StorageNotFoundError`, `StorageRangeError`. */
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** `StorageNotFoundError` when missing. */

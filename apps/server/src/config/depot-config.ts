@@ -1,18 +1,8 @@
+import type { StorageModuleOptions } from '@depot/storage';
 import type { LogLevel } from '@nestjs/common';
 
 /** Storage driver settings, as `StorageModule.forRoot` takes them. */
-export type StorageConfig =
-  | { driver: 'filesystem'; root: string }
-  | {
-      driver: 'minio';
-      endPoint: string;
-      port: number;
-      useSSL: boolean;
-      accessKey: string;
-      secretKey: string;
-      bucket: string;
-      region: string;
-    };
+export type StorageConfig = StorageModuleOptions;
 
 /** The validated environment (see the configuration table in README.md / DESIGN.md). */
 export interface DepotConfig {

@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH, TENANT_ID } from '@depot/auth';
 import type { LogLevel } from '@nestjs/common';
 import * as path from 'node:path';
 import type { DepotConfig, StorageConfig } from './depot-config';
@@ -30,7 +31,6 @@ const SIZE_UNITS: Record<string, number> = {
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 /** pino's names for Nest's levels, accepted in LOG_LEVEL too. */
 const LOG_LEVEL_ALIASES: Record<string, LogLevel> = { info: 'log', trace: 'verbose' };
-const TENANT_ID = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /**
  * Reads and validates the environment once at boot. Collects every problem before failing, and
@@ -70,8 +70,8 @@ export function loadDepotConfig(env: Env): DepotConfig {
   const bootstrapUser = read.string('BOOTSTRAP_USER') ?? 'admin';
   if (/[/:\s]/.test(bootstrapUser)) problems.push('BOOTSTRAP_USER must not contain "/", ":" or whitespace');
   const bootstrapPassword = read.string('BOOTSTRAP_PASSWORD');
-  if (bootstrapPassword !== undefined && bootstrapPassword.length < 8)
-    problems.push('BOOTSTRAP_PASSWORD must have at least 8 characters');
+  if (bootstrapPassword !== undefined && bootstrapPassword.length < MIN_PASSWORD_LENGTH)
+    problems.push(`BOOTSTRAP_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
 
   const rawLogLevel = (read.string('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVEL_ALIASES[rawLogLevel] ?? (rawLogLevel as LogLevel);

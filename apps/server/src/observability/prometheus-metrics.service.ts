@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DepotMetrics, type ArchiveChangeKind, type UploadOutcome } from '@depot/common';
+import { DepotMetrics, type UploadOutcome } from '@depot/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
@@ -69,7 +69,7 @@ export class PrometheusMetrics extends DepotMetrics {
     this.uploads.inc({ outcome });
   }
 
-  archiveChanged(kind: ArchiveChangeKind): void {
+  archiveChanged(kind: string): void {
     this.archiveChanges.inc({ kind });
   }
 

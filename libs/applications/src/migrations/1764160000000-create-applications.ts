@@ -21,8 +21,8 @@ export class CreateApplications1764160000000 implements MigrationInterface {
         "creation_time" timestamptz NOT NULL,
         "last_updated" timestamptz NOT NULL,
         CONSTRAINT "pk_applications" PRIMARY KEY ("id"),
-        -- Deleting the active archive through /inventory/binaries deactivates the application
-        -- instead of leaving it pointing at nothing.
+        -- Should the active archive's row go anyway, the application is deactivated instead of
+        -- pointing at nothing (the inventory routes refuse to delete archives).
         CONSTRAINT "fk_applications_active_version" FOREIGN KEY ("active_version_id")
           REFERENCES "managed_objects" ("id") ON DELETE SET NULL
       )`);

@@ -5,15 +5,11 @@ import {
   UnsafePathError,
   type Principal,
 } from '@depot/common';
-import { ManagedObjectEntity } from '@depot/inventory';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { DataSource } from 'typeorm';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applications.options';
 import { ApplicationsService } from '../applications.service';
 import { ArchiveExtractionCache } from './archive-extraction-cache';
@@ -49,12 +45,10 @@ function notFound(contextPath: string, relativePath: string): CumulocityError {
 @Injectable()
 export class HostedAppFilesService implements OnApplicationShutdown {
   private readonly cache: ArchiveExtractionCache;
-  private binariesService?: BinariesService;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly applications: ApplicationsService,
-    private readonly moduleRef: ModuleRef,
+    private readonly binaries: BinariesService,
     @Inject(APPLICATIONS_OPTIONS) options: ApplicationsModuleOptions,
   ) {
     this.cache = new ArchiveExtractionCache(
@@ -71,11 +65,7 @@ export class HostedAppFilesService implements OnApplicationShutdown {
     const application = await this.applications.findHostedByContextPath(principal.tenantId, contextPath);
     if (!application || application.activeVersionId === null)
       throw CumulocityError.notFound('applications', `No application is served under /apps/${contextPath}`);
-    const archive = await this.dataSource.manager.findOne(ManagedObjectEntity, {
-      where: { id: application.activeVersionId, tenantId: application.tenantId },
-    });
-    if (!archive || archive.storageKey === null)
-      throw CumulocityError.notFound('applications', `The active archive of ${contextPath} is missing`);
+    const archive = await this.applications.findArchive(application, application.activeVersionId);
     const directory = await this.cache.directoryFor(archive.id, () =>
       this.readArchive(principal, archive.id),
     );
@@ -112,11 +102,6 @@ export class HostedAppFilesService implements OnApplicationShutdown {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
-  }
-
-  private get binaries(): BinariesService {
-    this.binariesService ??= this.moduleRef.get(BinariesService, { strict: false });
-    return this.binariesService;
   }
 }
 
