@@ -14,7 +14,7 @@ export type StorageConfig =
       region: string;
     };
 
-/** The validated environment (see the configuration table in README.md / DESIGN.md). */
+/** The validated environment (every variable is described in docs/configuration.md). */
 export interface DepotConfig {
   port: number;
   host: string;
