@@ -1,12 +1,15 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { basicAuth } from '../support/test-app';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
 const CHANNEL = 'depot_credentials_invalidated';
+const REPO_ROOT = path.resolve(__dirname, '../..');
 /** The postmaster must be back and the server ready within this after it was killed. */
 const RECOVERY_BOUND_MS = 30_000;
 
@@ -156,5 +159,30 @@ describe('embedded PostgreSQL supervision', () => {
     expect((await started.exited).code).toBe(0);
     server = undefined;
     expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('asks the postmaster to shut down when the process exits without stopping it', async () => {
+    const clusterDir = path.join(dataDir, 'orphan', 'postgres');
+    // Starts a cluster, then exits as a crash would: no stop().
+    const script = `
+      const { EmbeddedPostgresLauncher } = require('./libs/database/src/embedded-postgres.launcher');
+      new EmbeddedPostgresLauncher(process.argv[1]).start().then(() => process.exit(0));
+    `;
+    await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', '-e', script, clusterDir], {
+      cwd: REPO_ROOT,
+      timeout: 60_000,
+    });
+    const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const gone = await until(() => Promise.resolve(!alive()), 10_000);
+    if (!gone) process.kill(pid, 'SIGKILL'); // leave nothing behind, then fail
+    expect(gone).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ const STABLE_AFTER_MS = 60_000;
  * On loading, the package hooks SIGTERM, SIGINT, SIGHUP, exit (and more) to stop its clusters and
  * exit with 128+signal at once: that would cut the graceful shutdown's drain and take the database
  * away from requests still running. We stop the cluster ourselves after the drain, so those hooks
- * go (a process that dies without stopping it leaves a postmaster the next start stops).
+ * go; the launcher's own `exit` hook covers a process that exits without stopping it.
  */
 const PACKAGE_EXIT_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
 
@@ -122,6 +122,7 @@ export class EmbeddedPostgresLauncher {
     this.url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
     this.stopping = false;
     this.supervise(this.instance, port);
+    process.on('exit', this.stopOnExit);
     this.logger.log(`Embedded PostgreSQL listening on 127.0.0.1:${port}`);
     return this.url;
   }
@@ -132,6 +133,7 @@ export class EmbeddedPostgresLauncher {
     this.stopping = true;
     this.cancelRestartDelay?.();
     await this.restarting; // a restart under way finishes first, so its postmaster is stopped too
+    process.removeListener('exit', this.stopOnExit);
     this.instance = undefined;
     this.url = undefined;
     // The package waits for an 'exit' event that never comes if PostgreSQL already died.
@@ -146,6 +148,11 @@ export class EmbeddedPostgresLauncher {
   }
 
   private ownerFile?: string;
+
+  /** A process exiting without `stop` (a crash, `process.exit`) asks its postmaster for a fast shutdown. */
+  private readonly stopOnExit = (): void => {
+    this.instance?.process?.kill('SIGINT');
+  };
 
   /** Watches the postmaster: an exit nobody asked for starts the restart loop. */
   private supervise(instance: EmbeddedPostgresInstance, port: number): void {
