@@ -68,4 +68,19 @@ describe('credentials invalidation listener', () => {
     await changeElsewhere('cached-2');
     expect(await until(async () => (await whoAmI(second.auth)).status === 401)).toBe(true);
   });
+
+  it('drops logins cached while the listener was away once it listens again (their announcements were missed)', async () => {
+    const user = await createUser(t, { userName: 'cached-gap', roles: [] });
+    const whoAmI = () => request(t.server).get('/user/currentUser').set('Authorization', user.auth);
+    const [before] = await listenerPids();
+    await db.query('SELECT pg_terminate_backend($1)', [before]);
+    // The listener has noticed (and reconnects after a 1 s delay): nobody hears announcements now.
+    expect(await until(async () => (await listenerPids()).length === 0)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await whoAmI()).status).toBe(200); // cached during the gap
+    await changeElsewhere('cached-gap'); // announced while nobody listens
+    expect(await listenerPids()).toEqual([]); // the announcement was really missed
+    expect(await until(async () => (await listenerPids()).length === 1)).toBe(true);
+    expect(await until(async () => (await whoAmI()).status === 401)).toBe(true);
+  });
 });

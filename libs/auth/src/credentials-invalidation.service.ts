@@ -20,7 +20,8 @@ interface ListeningClient {
  * Makes a password change, role change or deletion end cached logins in EVERY server process at
  * once, not only in the one that made the change: the change is announced with PostgreSQL
  * NOTIFY and each process LISTENs on a dedicated connection. After a lost connection the whole
- * cache is dropped (notifications may have been missed) and the listener reconnects.
+ * cache is dropped (notifications may have been missed), the listener reconnects, and the cache is
+ * dropped once more when it listens again (logins cached in between may have missed one too).
  */
 @Injectable()
 export class CredentialsInvalidationService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -54,7 +55,7 @@ export class CredentialsInvalidationService implements OnApplicationBootstrap, O
    * Its own connection, outside the data source's pool: a pool waits for checked-out clients when
    * it ends, and this one never comes back.
    */
-  private async listen(): Promise<void> {
+  private async listen(reconnect = false): Promise<void> {
     const driver = this.dataSource.driver as PostgresDriver;
     const options = driver.options;
     const Client = (driver.postgres as { Client: new (config: object) => ListeningClient }).Client;
@@ -73,6 +74,10 @@ export class CredentialsInvalidationService implements OnApplicationBootstrap, O
     this.client = client;
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
+    if (!reconnect) return;
+    // Logins cached while the listener was down may have missed an announcement: drop them again.
+    this.auth.forgetAll();
+    this.logger.log('Credentials-invalidation listener reconnected');
   }
 
   private onNotification(channel: string, payload: string | undefined): void {
@@ -91,7 +96,7 @@ export class CredentialsInvalidationService implements OnApplicationBootstrap, O
     this.auth.forgetAll();
     this.logger.warn('Lost the credentials-invalidation listener; reconnecting');
     this.reconnectTimer = setTimeout(() => {
-      this.listen().catch((error: unknown) => {
+      this.listen(true).catch((error: unknown) => {
         this.logger.warn(
           `Reconnecting the listener failed: ${error instanceof Error ? error.message : String(error)}`,
         );

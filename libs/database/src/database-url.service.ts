@@ -1,21 +1,13 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
 import { EmbeddedPostgresLauncher } from './embedded-postgres.launcher';
 import { DATABASE_OPTIONS, type DatabaseModuleOptions } from './database.options';
 
-/**
- * Resolves the connection URL (external, or the embedded cluster it starts) and stops the embedded
- * cluster on shutdown, after closing the data source so no connection is cut mid-query.
- */
+/** Resolves the connection URL: the external one, or that of the embedded cluster it starts. */
 @Injectable()
-export class DatabaseUrlService implements OnApplicationShutdown {
+export class DatabaseUrlService {
   private launcher?: EmbeddedPostgresLauncher;
 
-  constructor(
-    @Inject(DATABASE_OPTIONS) private readonly options: DatabaseModuleOptions,
-    private readonly moduleRef: ModuleRef,
-  ) {}
+  constructor(@Inject(DATABASE_OPTIONS) private readonly options: DatabaseModuleOptions) {}
 
   async resolveUrl(): Promise<string> {
     if (this.options.databaseUrl) return this.options.databaseUrl;
@@ -27,10 +19,8 @@ export class DatabaseUrlService implements OnApplicationShutdown {
     return this.launcher !== undefined;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (!this.launcher) return;
-    const dataSource = this.moduleRef.get(DataSource, { strict: false });
-    if (dataSource.isInitialized) await dataSource.destroy();
-    await this.launcher.stop();
+  /** Stops the embedded cluster, if one was started. */
+  async stopEmbedded(): Promise<void> {
+    await this.launcher?.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DATABASE_OPTIONS, type DatabaseModuleOptions } from './database.options';
@@ -14,7 +14,19 @@ class DatabaseOptionsModule {}
  * A host platform that embeds Depot's modules brings its own `TypeOrmModule` instead.
  */
 @Module({})
-export class DatabaseModule {
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly urls: DatabaseUrlService,
+  ) {}
+
+  /** The embedded cluster stops after the data source closed, so no connection is cut mid-query. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.urls.embedded) return;
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.urls.stopEmbedded();
+  }
+
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     const optionsModule: DynamicModule = {
       module: DatabaseOptionsModule,
@@ -24,6 +36,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [
+        optionsModule,
         TypeOrmModule.forRootAsync({
           imports: [optionsModule],
           inject: [DatabaseUrlService],

