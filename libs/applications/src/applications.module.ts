@@ -1,3 +1,4 @@
+import { ArchiveWorkLimiter } from '@depot/archive';
 import { InventoryModule } from '@depot/inventory';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -18,7 +19,13 @@ import { HostedAppsController } from './serving/hosted-apps.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule],
   controllers: [ApplicationsController, ApplicationArchivesController, HostedAppsController],
-  providers: [ApplicationsService, ApplicationArchivesService, HostedAppFilesService],
-  exports: [ApplicationsService, ApplicationArchivesService],
+  providers: [
+    ApplicationsService,
+    ApplicationArchivesService,
+    HostedAppFilesService,
+    // One per process: every module doing archive work in memory shares its slots.
+    { provide: ArchiveWorkLimiter, useFactory: () => new ArchiveWorkLimiter() },
+  ],
+  exports: [ApplicationsService, ApplicationArchivesService, ArchiveWorkLimiter],
 })
 export class ApplicationsModule extends ConfigurableApplicationsModule {}

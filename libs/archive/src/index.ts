@@ -1,0 +1,10 @@
+export * from './archive-work-limiter';
+export * from './edit-archive';
+export * from './entry-name';
+export * from './invalid-archive.error';
+export * from './read-archive';
+export * from './read-archive-directory';
+export * from './validate-archive';
+export { writeZip, zipLength } from './write-zip';
+export * from './zip-entry';
+export * from './inflate-entry';

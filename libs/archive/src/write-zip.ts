@@ -1,0 +1,99 @@
+import { Readable } from 'node:stream';
+import type { ZipEntryData } from './zip-entry';
+import {
+  CENTRAL_HEADER_SIGNATURE,
+  CENTRAL_HEADER_SIZE,
+  END_OF_CENTRAL_DIRECTORY_SIGNATURE,
+  END_OF_CENTRAL_DIRECTORY_SIZE,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_UTF8_NAMES,
+  LOCAL_HEADER_SIGNATURE,
+  LOCAL_HEADER_SIZE,
+  MAX_UINT16,
+  MAX_UINT32,
+} from './zip-format';
+
+const VERSION_NEEDED = 20;
+
+/** The byte length of the zip {@link writeZip} writes for `entries`. */
+export function zipLength(entries: readonly ZipEntryData[]): number {
+  let length = END_OF_CENTRAL_DIRECTORY_SIZE;
+  for (const entry of entries) {
+    const nameLength = Buffer.byteLength(entry.name, 'utf8');
+    length += LOCAL_HEADER_SIZE + nameLength + entry.data.length;
+    length += CENTRAL_HEADER_SIZE + nameLength + entry.extra.length;
+  }
+  return length;
+}
+
+/**
+ * Streams a zip from entries whose data is already compressed: a local header and the bytes of each
+ * entry, then the central directory. Headers are made as the stream is read and the entry data go out
+ * as the entries' own buffers, so the archive never exists whole in memory. Sizes and CRC come from the
+ * entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
+ * (MAX_ARCHIVE_*), so ZIP64 is refused here, before the first byte.
+ */
+export function writeZip(entries: readonly ZipEntryData[]): Readable {
+  if (entries.length > MAX_UINT16) throw new Error('Too many zip entries for a non-ZIP64 archive');
+  if (zipLength(entries) > MAX_UINT32) throw new Error('Zip too large for a non-ZIP64 archive');
+  return Readable.from(zipChunks(entries), { objectMode: false });
+}
+
+/** The chunks of {@link writeZip}, in order (exported for the synchronous test helper). */
+export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const local = Buffer.alloc(LOCAL_HEADER_SIZE);
+    local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
+    local.writeUInt16LE(VERSION_NEEDED, 4);
+    local.writeUInt16LE(flagsOf(entry), 6);
+    local.writeUInt16LE(entry.method, 8);
+    local.writeUInt32LE(entry.dosTime, 10);
+    local.writeUInt32LE(entry.crc >>> 0, 14);
+    local.writeUInt32LE(entry.data.length, 18);
+    local.writeUInt32LE(entry.size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    offsets.push(offset);
+    offset += local.length + name.length + entry.data.length;
+    yield Buffer.concat([local, name]);
+    if (entry.data.length > 0) yield entry.data;
+  }
+  const centralOffset = offset;
+  let centralLength = 0;
+  for (const [index, entry] of entries.entries()) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const header = Buffer.alloc(CENTRAL_HEADER_SIZE);
+    header.writeUInt32LE(CENTRAL_HEADER_SIGNATURE, 0);
+    header.writeUInt16LE(entry.versionMadeBy & 0xffff, 4);
+    header.writeUInt16LE(VERSION_NEEDED, 6);
+    header.writeUInt16LE(flagsOf(entry), 8);
+    header.writeUInt16LE(entry.method, 10);
+    header.writeUInt32LE(entry.dosTime, 12);
+    header.writeUInt32LE(entry.crc >>> 0, 16);
+    header.writeUInt32LE(entry.data.length, 20);
+    header.writeUInt32LE(entry.size, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt16LE(entry.extra.length, 30);
+    header.writeUInt16LE(0, 32); // comment
+    header.writeUInt16LE(0, 34); // disk
+    header.writeUInt16LE(0, 36); // internal attributes
+    header.writeUInt32LE(entry.externalAttributes >>> 0, 38);
+    header.writeUInt32LE(offsets[index], 42);
+    centralLength += header.length + name.length + entry.extra.length;
+    yield Buffer.concat([header, name, entry.extra]);
+  }
+  const end = Buffer.alloc(END_OF_CENTRAL_DIRECTORY_SIZE);
+  end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY_SIGNATURE, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(centralLength, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  yield end;
+}
+
+function flagsOf(entry: ZipEntryData): number {
+  return (entry.flags & ~FLAG_DATA_DESCRIPTOR) | FLAG_UTF8_NAMES;
+}
