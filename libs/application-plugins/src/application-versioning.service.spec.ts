@@ -39,6 +39,8 @@ function withCorruptEntry(zip: Buffer, name: string): Buffer {
 async function storedBy(
   change: ArchiveChange,
   active = activeZip,
+  archiveWork = new ArchiveWorkLimiter(),
+  onRead = (): void => undefined,
 ): Promise<{ zip: Buffer; archive: ArchiveToStore; options: StoreArchiveOptions }> {
   const application = {
     id: '7',
@@ -68,12 +70,17 @@ async function storedBy(
       return { id: '42' } as ManagedObjectEntity;
     },
   };
-  const storage = { read: () => Promise.resolve(Readable.from([active])) };
+  const storage = {
+    read: () => {
+      onRead();
+      return Promise.resolve(Readable.from([active]));
+    },
+  };
   const service = new ApplicationVersioningService(
     applications as unknown as ApplicationsService,
     archives as unknown as ApplicationArchivesService,
     storage as unknown as StorageDriver,
-    new ArchiveWorkLimiter(),
+    archiveWork,
   );
   await service.applyChange(principal, '7', change);
   if (!stored) throw new Error('nothing stored');
@@ -113,5 +120,25 @@ describe('ApplicationVersioningService: validating a change', () => {
     await expect(
       storedBy({ operation: 'addPlugin', pluginName: 'alpha', pluginZip }, damaged),
     ).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('reads and builds only in a slot of the archive work limiter; excess changes wait, then succeed', async () => {
+    const archiveWork = new ArchiveWorkLimiter(1);
+    let release!: () => void;
+    const busy = archiveWork.run(() => new Promise<void>((resolve) => (release = resolve)));
+    let reads = 0;
+    const change = storedBy(
+      { operation: 'writeFiles', files: [{ path: 'x.css', content: Buffer.from('x') }] },
+      activeZip,
+      archiveWork,
+      () => reads++,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reads).toBe(0);
+    expect(archiveWork.queued).toBe(1);
+    release();
+    await busy;
+    await expect(change).resolves.toBeDefined();
+    expect(reads).toBe(1);
   });
 });

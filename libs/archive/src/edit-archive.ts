@@ -80,7 +80,7 @@ export function mergeEntries(
 }
 
 /** Whether `entry` is `directory/` or lies below it (names compared by {@link entryKey}). */
-export function isInDirectory(entry: ZipEntryData, directory: string): boolean {
+function isInDirectory(entry: ZipEntryData, directory: string): boolean {
   const key = keyOf(entry);
   const directoryKey = entryKey(directory);
   return key.startsWith(`${directoryKey}/`) || (entry.isDirectory && key === directoryKey);
