@@ -14,6 +14,8 @@ import {
 } from './zip-format';
 
 const VERSION_NEEDED = 20;
+/** Headers and small entries go out together in chunks of about this size, big entries as they are. */
+const BATCH_SIZE = 64 * 1024;
 
 /** The byte length of the zip {@link writeZip} writes for `entries`. */
 export function zipLength(entries: readonly ZipEntryData[]): number {
@@ -28,15 +30,39 @@ export function zipLength(entries: readonly ZipEntryData[]): number {
 
 /**
  * Streams a zip from entries whose data is already compressed: a local header and the bytes of each
- * entry, then the central directory. Headers are made as the stream is read and the entry data go out
- * as the entries' own buffers, so the archive never exists whole in memory. Sizes and CRC come from the
+ * entry, then the central directory. Headers are made as the stream is read and big entries go out as
+ * their own buffers (small ones batched with the headers around them), so the archive never exists
+ * whole in memory. Sizes and CRC come from the
  * entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
  * (MAX_ARCHIVE_*), so ZIP64 is refused here, before the first byte.
  */
 export function writeZip(entries: readonly ZipEntryData[]): Readable {
   if (entries.length > MAX_UINT16) throw new Error('Too many zip entries for a non-ZIP64 archive');
   if (zipLength(entries) > MAX_UINT32) throw new Error('Zip too large for a non-ZIP64 archive');
-  return Readable.from(zipChunks(entries), { objectMode: false });
+  return Readable.from(batched(zipChunks(entries)), { objectMode: false });
+}
+
+/** Joins small chunks to about {@link BATCH_SIZE}: thousands of tiny writes cost more than the copies. */
+function* batched(chunks: Iterable<Buffer>): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (chunk.length >= BATCH_SIZE) {
+      if (size > 0) yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+      yield chunk;
+      continue;
+    }
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= BATCH_SIZE) {
+      yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size);
 }
 
 /** The chunks of {@link writeZip}, in order (exported for the synchronous test helper). */
