@@ -73,9 +73,9 @@ export class ApplicationVersioningService {
 
   /**
    * Applies `change` to the active version and returns the new active archive. Input is validated
-   * before waiting for the lock (400/422 leave everything as it was); the result is validated by the
-   * applications module's archive validator before it is stored, inflating only the entries that are
-   * not byte-identical copies of the active version's (which was validated when it was stored).
+   * before waiting for the lock (400/422 leave everything as it was); the resulting entries are
+   * validated before they are streamed into storage, inflating only those that are not byte-identical
+   * copies of the active version's (which was validated when it was stored).
    */
   async applyChange(
     principal: Principal,
