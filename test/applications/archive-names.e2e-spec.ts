@@ -14,6 +14,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { buildRawZip, zipOf } from '../support/zip-kit';
 
 const NFC = 'caf\u00e9.txt';
+const INDEX = { name: 'index.html', data: '<html></html>' };
 const NFD = 'cafe\u0301.txt';
 
 /**
@@ -50,10 +51,7 @@ describe('archive entry names', () => {
       const response = await uploadArchive(
         t,
         app.id,
-        buildRawZip([
-          { name: 'index.html', data: '<html></html>' },
-          { name: `${'\u00e9'.repeat(200)}.js`, data: 'x' },
-        ]),
+        buildRawZip([INDEX, { name: `${'\u00e9'.repeat(200)}.js`, data: 'x' }]),
       );
       expect(response.status).toBe(422);
       expect(response.body).toMatchObject({ error: 'applications/Invalid Data' });
@@ -87,11 +85,7 @@ describe('archive entry names', () => {
       const response = await uploadArchive(
         t,
         app.id,
-        buildRawZip([
-          { name: 'index.html', data: '<html></html>' },
-          { name: NFC, data: 'nfc' },
-          { name: NFD, data: 'nfd' },
-        ]),
+        buildRawZip([INDEX, { name: NFC, data: 'nfc' }, { name: NFD, data: 'nfd' }]),
       );
       expect(response.status).toBe(422);
       expect((response.body as { message: string }).message).toMatch(/occurs twice/);
@@ -99,14 +93,7 @@ describe('archive entry names', () => {
 
     it('serves an NFD entry to the NFC request a browser sends', async () => {
       const app = await createHostedApp(t);
-      await uploadOk(
-        t,
-        app.id,
-        buildRawZip([
-          { name: 'index.html', data: '<html></html>' },
-          { name: `docs/${NFD}`, data: 'decomposed' },
-        ]),
-      );
+      await uploadOk(t, app.id, buildRawZip([INDEX, { name: `docs/${NFD}`, data: 'decomposed' }]));
       const response = await serve(app, `docs/${NFC}`).buffer(true);
       expect(response.status).toBe(200);
       expect(response.text).toBe('decomposed');
@@ -114,14 +101,7 @@ describe('archive entry names', () => {
 
     it('replaces the NFD entry by a file written under the NFC name', async () => {
       const app = await createHostedApp(t);
-      await uploadOk(
-        t,
-        app.id,
-        buildRawZip([
-          { name: 'index.html', data: '<html></html>' },
-          { name: `docs/${NFD}`, data: 'old' },
-        ]),
-      );
+      await uploadOk(t, app.id, buildRawZip([INDEX, { name: `docs/${NFD}`, data: 'old' }]));
       const written = await writeFiles(
         { ...app, initialArchiveId: '', url: `/application/applications/${app.id}` },
         [{ name: `docs/${NFC}`, content: 'new' }],

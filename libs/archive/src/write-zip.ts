@@ -73,15 +73,8 @@ export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> 
     const name = Buffer.from(entry.name, 'utf8');
     const local = Buffer.alloc(LOCAL_HEADER_SIZE);
     local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
-    local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(flagsOf(entry), 6);
-    local.writeUInt16LE(entry.method, 8);
-    local.writeUInt32LE(entry.dosTime, 10);
-    local.writeUInt32LE(entry.crc >>> 0, 14);
-    local.writeUInt32LE(entry.data.length, 18);
-    local.writeUInt32LE(entry.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    writeSharedFields(local, 4, entry, name.length);
+    local.writeUInt16LE(0, 28); // extra
     offsets.push(offset);
     offset += local.length + name.length + entry.data.length;
     yield Buffer.concat([local, name]);
@@ -94,14 +87,7 @@ export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> 
     const header = Buffer.alloc(CENTRAL_HEADER_SIZE);
     header.writeUInt32LE(CENTRAL_HEADER_SIGNATURE, 0);
     header.writeUInt16LE(entry.versionMadeBy & 0xffff, 4);
-    header.writeUInt16LE(VERSION_NEEDED, 6);
-    header.writeUInt16LE(flagsOf(entry), 8);
-    header.writeUInt16LE(entry.method, 10);
-    header.writeUInt32LE(entry.dosTime, 12);
-    header.writeUInt32LE(entry.crc >>> 0, 16);
-    header.writeUInt32LE(entry.data.length, 20);
-    header.writeUInt32LE(entry.size, 24);
-    header.writeUInt16LE(name.length, 28);
+    writeSharedFields(header, 6, entry, name.length);
     header.writeUInt16LE(entry.extra.length, 30);
     header.writeUInt16LE(0, 32); // comment
     header.writeUInt16LE(0, 34); // disk
@@ -120,6 +106,17 @@ export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> 
   yield end;
 }
 
-function flagsOf(entry: ZipEntryData): number {
-  return (entry.flags & ~FLAG_DATA_DESCRIPTOR) | FLAG_UTF8_NAMES;
+/**
+ * The fields both headers share, in the same order (version needed to name length), from `at`. Sizes
+ * and CRC are known up front, so the data-descriptor flag is cleared; names are always UTF-8.
+ */
+function writeSharedFields(header: Buffer, at: number, entry: ZipEntryData, nameLength: number): void {
+  header.writeUInt16LE(VERSION_NEEDED, at);
+  header.writeUInt16LE((entry.flags & ~FLAG_DATA_DESCRIPTOR) | FLAG_UTF8_NAMES, at + 2);
+  header.writeUInt16LE(entry.method, at + 4);
+  header.writeUInt32LE(entry.dosTime, at + 6);
+  header.writeUInt32LE(entry.crc >>> 0, at + 10);
+  header.writeUInt32LE(entry.data.length, at + 14);
+  header.writeUInt32LE(entry.size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
 }
