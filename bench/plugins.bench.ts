@@ -8,6 +8,8 @@
  * BENCH_ROUNDS (default 3) add/remove rounds; the best and the median are shown. The machine is
  * shared: compare the change against the copy, not against other runs.
  */
+import { createFileEntry } from '@depot/archive';
+import { zipOfEntries } from '@depot/archive/testing/zip-of';
 import { FilesystemStorageDriver } from '@depot/storage';
 import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
@@ -15,8 +17,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { writeZip } from '../libs/application-plugins/src/zip/write-zip';
-import { createFileEntry } from '../libs/application-plugins/src/zip/zip-entry';
 import { spawnServer, type SpawnedServer } from '../test/support/spawn-server';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 import { peakRssMiB, resetPeakRss, rssMiB } from './process-stats';
@@ -47,7 +47,7 @@ function textZip(prefix: string, files: number, size: number): Buffer {
     ),
   );
   if (prefix === 'assets/') entries[0] = createFileEntry('index.html', Buffer.from('<html>bench</html>'));
-  return Buffer.concat(writeZip(entries).chunks);
+  return zipOfEntries(entries);
 }
 
 async function call(

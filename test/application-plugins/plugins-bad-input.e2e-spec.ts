@@ -1,15 +1,9 @@
 import request from 'supertest';
-import { buildRawZip } from '@depot/applications/archive/testing/build-raw-zip';
 import { createTenant } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  createHostedApp,
-  JSON_ACCEPT,
-  multipartBody,
-  snapshotOf,
-  zipOf,
-  type HostedApp,
-} from './plugins-test-kit';
+import { multipartBody } from './plugins-test-kit';
+import { createHostedAppWithFiles, type HostedApp, JSON_ACCEPT, snapshotOf } from '../support/hosted-app-kit';
+import { buildRawZip, zipOf } from '../support/zip-kit';
 
 // Every rejected change answers a Cumulocity error body and leaves the active version, the archives
 // and the content exactly as they were.
@@ -20,7 +14,11 @@ describe('application plugins and files: bad input changes nothing', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ MAX_ARCHIVE_SIZE: String(4 * 1024 * 1024), MAX_ARCHIVE_ENTRIES: '50' });
-    app = await createHostedApp(t, { 'index.html': 'app', 'existing/file.js': 'e', 'afile.txt': 'f' });
+    app = await createHostedAppWithFiles(t, {
+      'index.html': 'app',
+      'existing/file.js': 'e',
+      'afile.txt': 'f',
+    });
     before = await snapshotOf(t, app);
   });
   afterEach(async () => {

@@ -1,7 +1,8 @@
 import type { Client } from '@c8y/client';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { activeFilesOf, activeVersionOf, createHostedApp, zipOf } from './plugins-test-kit';
 import { adminC8yClient } from '../support/c8y-client';
+import { activeFilesOf, activeVersionOf, createHostedAppWithFiles } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 // The official Web SDK's ApplicationBinaryService against Depot, exactly as it sends its requests:
 // `addPlugin` URL-encodes the name and appends the zip Buffer without a filename, `removePlugin`
@@ -19,7 +20,7 @@ describe('@c8y/client ApplicationBinaryService plugins and files', () => {
   });
 
   it('adds, lists and removes plugins and updates files', async () => {
-    const app = await createHostedApp(t, { 'index.html': 'app' });
+    const app = await createHostedAppWithFiles(t, { 'index.html': 'app' });
     const binary = client.application.binary(app.id);
 
     const added = await binary.addPlugin(
@@ -55,7 +56,7 @@ describe('@c8y/client ApplicationBinaryService plugins and files', () => {
   });
 
   it('stores an application manifest through updateFiles (storeAppManifest)', async () => {
-    const app = await createHostedApp(t, { 'index.html': 'app' });
+    const app = await createHostedAppWithFiles(t, { 'index.html': 'app' });
     const manifest = { name: 'with-manifest', version: '1.0.0', description: 'Grüße ✓' };
     const { res } = await client.application.storeAppManifest(app.id, manifest);
     expect(res.status).toBe(201);

@@ -2,7 +2,13 @@ import { ApplicationsService, type ApplicationEntity } from '@depot/applications
 import type { Principal } from '@depot/common';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { activeFilesOf, activeVersionOf, createHostedApp, JSON_ACCEPT, zipOf } from './plugins-test-kit';
+import {
+  activeFilesOf,
+  activeVersionOf,
+  createHostedAppWithFiles,
+  JSON_ACCEPT,
+} from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 interface ArchiveBody {
   id: string;
@@ -31,7 +37,7 @@ describe('plugin changes when the application lock is lost', () => {
   });
 
   it('refuses changes built on a replaced version (409) and keeps every accepted one', async () => {
-    const app = await createHostedApp(t);
+    const app = await createHostedAppWithFiles(t);
     const names = Array.from({ length: 12 }, (_, index) => `racer-${index}`);
     const responses = await Promise.all(
       names.map((name) =>

@@ -1,11 +1,10 @@
-import AdmZip from 'adm-zip';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 import { basicAuth } from '../support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
-import { filesOf, zipOf } from './plugins-test-kit';
+import { entriesOf, filesOf, zipOf } from '../support/zip-kit';
 
 const PLUGINS = 20;
 const admin = basicAuth('management', 'admin', 'shared-admin-pw');
@@ -126,7 +125,7 @@ describe('plugin uploads to one application through two server processes', () =>
     expect(files['index.html']).toBe('shared app');
     for (const name of names) expect(files[`${name}/${name}.js`]).toBe(name);
     expect(
-      new AdmZip(
+      entriesOf(
         Buffer.from(
           await (
             await fetch(`${second.baseUrl}${appUrl}/binaries/${last.id}`, {
@@ -134,7 +133,7 @@ describe('plugin uploads to one application through two server processes', () =>
             })
           ).arrayBuffer(),
         ),
-      ).getEntries(),
+      ),
     ).toHaveLength(1 + 2 * PLUGINS);
   });
 });

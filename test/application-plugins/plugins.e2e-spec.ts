@@ -2,19 +2,18 @@ import request from 'supertest';
 import { Role } from '@depot/common';
 import { createUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
-import AdmZip from 'adm-zip';
-import { readZipEntries } from '@depot/application-plugins/zip/zip-entry';
+import { multipartBody } from './plugins-test-kit';
 import {
   activeFilesOf,
   activeVersionOf,
-  archiveIdsOf,
+  archiveIds,
   createHostedApp,
+  createHostedAppWithFiles,
   downloadArchive,
-  JSON_ACCEPT,
-  multipartBody,
-  zipOf,
   type HostedApp,
-} from './plugins-test-kit';
+  JSON_ACCEPT,
+} from '../support/hosted-app-kit';
+import { entriesOf, zipOf } from '../support/zip-kit';
 
 const ORIGIN = 'depot_ArchiveOrigin';
 
@@ -38,7 +37,7 @@ describe('application plugins and files', () => {
 
   describe('POST .../binaries/plugins/{pluginName}', () => {
     it('merges the zip into the plugin directory, answers 201 with Location and the new active archive', async () => {
-      const app = await createHostedApp(t, { 'index.html': 'app', 'assets/app.js': 'js' });
+      const app = await createHostedAppWithFiles(t, { 'index.html': 'app', 'assets/app.js': 'js' });
       const response = await postPlugin(
         app,
         'myplugin',
@@ -73,7 +72,7 @@ describe('application plugins and files', () => {
     });
 
     it('overwrites the same paths on a second upload and keeps the plugin’s other files', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       expect((await postPlugin(app, 'p', zipOf({ 'a.js': 'a1', 'b.js': 'b1' }))).status).toBe(201);
       expect((await postPlugin(app, 'p', zipOf({ 'a.js': 'a2', 'c.js': 'c2' }))).status).toBe(201);
       expect(await activeFilesOf(t, app)).toEqual({
@@ -92,7 +91,7 @@ describe('application plugins and files', () => {
       ['a part without filename or content type', {}],
       ['a part with a filename and no content type', { filename: 'plugin.zip' }],
     ])('accepts %s', async (_label, part: { filename?: string; contentType?: string }) => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       const { body, contentType } = multipartBody([
         { name: 'file', content: zipOf({ 'x.js': 'x' }), ...part },
       ]);
@@ -107,7 +106,7 @@ describe('application plugins and files', () => {
     });
 
     it('answers 201 with an empty body without an Accept header (the Location still names the archive)', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       const response = await request(t.server)
         .post(`${app.url}/binaries/plugins/quiet`)
         .set('Authorization', t.auth())
@@ -128,12 +127,10 @@ describe('application plugins and files', () => {
           `const x${index} = ${'1+'.repeat(500)}1;`,
         ]),
       );
-      const app = await createHostedApp(t, { 'index.html': 'app', ...files });
+      const app = await createHostedAppWithFiles(t, { 'index.html': 'app', ...files });
       const added = await postPlugin(app, 'p', zipOf({ 'p.js': 'p' })).expect(201);
-      const before = readZipEntries(new AdmZip(await downloadArchive(t, app, app.initialArchiveId)));
-      const after = readZipEntries(
-        new AdmZip(await downloadArchive(t, app, (added.body as { id: string }).id)),
-      );
+      const before = entriesOf(await downloadArchive(t, app, app.initialArchiveId));
+      const after = entriesOf(await downloadArchive(t, app, (added.body as { id: string }).id));
       expect(after).toHaveLength(before.length + 1);
       for (const entry of before) {
         const copied = after.find((candidate) => candidate.name === entry.name);
@@ -144,16 +141,11 @@ describe('application plugins and files', () => {
     });
 
     it('builds the first version from nothing when the application has none (a servable result only)', async () => {
-      const created = await request(t.server)
-        .post('/application/applications')
-        .set('Authorization', t.auth())
-        .set('Accept', JSON_ACCEPT)
-        .send({ name: 'empty-app', key: 'empty-app-key', type: 'HOSTED', contextPath: 'empty-app' })
-        .expect(201);
+      const created = await createHostedApp(t);
       const app: HostedApp = {
-        id: (created.body as { id: string }).id,
+        ...created,
         initialArchiveId: '',
-        url: `/application/applications/${(created.body as { id: string }).id}`,
+        url: `/application/applications/${created.id}`,
       };
       await request(t.server)
         .get(`${app.url}/binaries/plugins`)
@@ -177,7 +169,7 @@ describe('application plugins and files', () => {
 
   describe('PUT .../binaries/plugins/{pluginName}', () => {
     it('replaces the plugin directory entirely (200)', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       await postPlugin(app, 'p', zipOf({ 'old.js': 'old', 'same.js': 'v1' })).expect(201);
       const response = await request(t.server)
         .put(`${app.url}/binaries/plugins/p`)
@@ -194,7 +186,7 @@ describe('application plugins and files', () => {
 
   describe('DELETE .../binaries/plugins/{pluginName}', () => {
     it('removes the directory and answers 200 with the new archive; an unknown plugin is a 404', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       const added = await postPlugin(app, 'gone', zipOf({ 'g.js': 'g' })).expect(201);
       const response = await request(t.server)
         .delete(`${app.url}/binaries/plugins/gone`)
@@ -221,7 +213,7 @@ describe('application plugins and files', () => {
 
   describe('GET .../binaries/plugins', () => {
     it('lists top-level directories with their cumulocity.json', async () => {
-      const app = await createHostedApp(t, { 'index.html': 'x', 'assets/a.js': 'a' });
+      const app = await createHostedAppWithFiles(t, { 'index.html': 'x', 'assets/a.js': 'a' });
       await postPlugin(
         app,
         'widget',
@@ -241,8 +233,8 @@ describe('application plugins and files', () => {
 
   describe('POST .../binaries/files', () => {
     it('writes every part (field name = path) into one new version (201 + Location)', async () => {
-      const app = await createHostedApp(t, { 'index.html': 'v1', 'keep.txt': 'keep' });
-      const before = (await archiveIdsOf(t, app)).length;
+      const app = await createHostedAppWithFiles(t, { 'index.html': 'v1', 'keep.txt': 'keep' });
+      const before = (await archiveIds(t, app.id)).length;
       const response = await request(t.server)
         .post(`${app.url}/binaries/files`)
         .set('Authorization', t.auth())
@@ -257,7 +249,7 @@ describe('application plugins and files', () => {
         operation: 'writeFiles',
         paths: ['index.html', 'assets/new.css'],
       });
-      expect(await archiveIdsOf(t, app)).toHaveLength(before + 1);
+      expect(await archiveIds(t, app.id)).toHaveLength(before + 1);
       expect(await activeFilesOf(t, app)).toEqual({
         'index.html': 'v2',
         'keep.txt': 'keep',
@@ -266,7 +258,7 @@ describe('application plugins and files', () => {
     });
 
     it('takes the path from the filename of a part named "filepath" (the original document’s form)', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       const { body, contentType } = multipartBody([
         { name: 'filepath', filename: 'docs/readme.txt', content: 'read me' },
       ]);
@@ -283,13 +275,13 @@ describe('application plugins and files', () => {
 
   describe('retention', () => {
     it('keeps ARCHIVE_RETENTION archives (10) and always the active one', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       let lastId = '';
       for (let index = 0; index < 12; index++) {
         const response = await postPlugin(app, `p${index}`, zipOf({ 'x.js': String(index) })).expect(201);
         lastId = (response.body as { id: string }).id;
       }
-      const archives = await archiveIdsOf(t, app);
+      const archives = await archiveIds(t, app.id);
       expect(archives).toHaveLength(10);
       expect(archives).toContain(lastId);
       expect(archives).not.toContain(app.initialArchiveId);
@@ -302,7 +294,7 @@ describe('application plugins and files', () => {
 
   describe('roles', () => {
     it('lets ROLE_APPLICATION_MANAGEMENT_READ list but not change; no credentials is a 401', async () => {
-      const app = await createHostedApp(t);
+      const app = await createHostedAppWithFiles(t);
       const reader = await createUser(t, {
         userName: 'plugin-reader',
         roles: [Role.ApplicationManagementRead],

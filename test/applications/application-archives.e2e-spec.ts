@@ -1,22 +1,20 @@
-import { buildRawZip } from '@depot/applications/archive/testing/build-raw-zip';
 import { Role } from '@depot/common';
-import AdmZip from 'adm-zip';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { binaryCount, blobFiles } from './applications-test-kit';
 import {
   archiveIds,
-  binaryCount,
-  blobFiles,
+  asBytes,
   createHostedApp,
   getApp,
   JSON_ACCEPT,
   uniqueName,
   uploadArchive,
   uploadOk,
-  webAppZip,
-} from './applications-test-kit';
+} from '../support/hosted-app-kit';
+import { buildRawZip, zipOf } from '../support/zip-kit';
 
 describe('application archives', () => {
   let t: TestApp;
@@ -41,7 +39,7 @@ describe('application archives', () => {
   describe('POST .../binaries', () => {
     it('stores the zip, answers 201 with its managed object and Location, activates it, copies the manifest', async () => {
       const app = await createHostedApp(t);
-      const zip = webAppZip({
+      const zip = zipOf({
         'index.html': '<html>v1</html>',
         'cumulocity.json': JSON.stringify({ name: app.name, noAppSwitcher: true, version: '1.0.0' }),
       });
@@ -71,13 +69,13 @@ describe('application archives', () => {
 
     it('keeps the manifest when a later archive has no cumulocity.json', async () => {
       const app = await createHostedApp(t, { manifest: { fromCreate: true } });
-      await uploadOk(t, app.id, webAppZip());
+      await uploadOk(t, app.id, zipOf());
       expect((await getApp(t, app.id)).manifest).toEqual({ fromCreate: true });
     });
 
     it('accepts a package without index.html (cumulocity.json says so)', async () => {
       const app = await createHostedApp(t);
-      const zip = webAppZip({
+      const zip = zipOf({
         'cumulocity.json': JSON.stringify({ isPackage: true, package: 'plugin' }),
         'remoteEntry.js': 'x',
       });
@@ -87,8 +85,8 @@ describe('application archives', () => {
 
     const bad: [string, () => Buffer, number, RegExp][] = [
       ['not a zip', () => Buffer.from('plain text'), 422, /not a zip/],
-      ['a web app without index.html', () => webAppZip({ 'main.js': 'x' }), 422, /index\.html/],
-      ['index.html only in a subdirectory', () => webAppZip({ 'dist/index.html': 'x' }), 422, /index\.html/],
+      ['a web app without index.html', () => zipOf({ 'main.js': 'x' }), 422, /index\.html/],
+      ['index.html only in a subdirectory', () => zipOf({ 'dist/index.html': 'x' }), 422, /index\.html/],
       [
         'zip slip',
         () =>
@@ -122,7 +120,7 @@ describe('application archives', () => {
       [
         'too many entries',
         () =>
-          webAppZip(
+          zipOf(
             Object.fromEntries(
               Array.from({ length: 25 }, (_, i) => [`f${i}.js`, 'x']).concat([['index.html', 'x']]),
             ),
@@ -152,7 +150,7 @@ describe('application archives', () => {
       ],
       [
         'an invalid cumulocity.json',
-        () => webAppZip({ 'index.html': 'x', 'cumulocity.json': '{' }),
+        () => zipOf({ 'index.html': 'x', 'cumulocity.json': '{' }),
         422,
         /cumulocity\.json/,
       ],
@@ -160,7 +158,7 @@ describe('application archives', () => {
 
     it.each(bad)('refuses %s and stores nothing', async (_label, build, status, message) => {
       const app = await createHostedApp(t);
-      const good = await uploadOk(t, app.id, webAppZip());
+      const good = await uploadOk(t, app.id, zipOf());
       const binariesBefore = await binaryCount(t);
       const blobsBefore = blobFiles(t).length;
       const response = await uploadArchive(t, app.id, build());
@@ -176,10 +174,8 @@ describe('application archives', () => {
       const app = await createHostedApp(t);
       const blobsBefore = blobFiles(t).length;
       const { randomBytes } = await import('node:crypto');
-      const zip = new AdmZip();
-      zip.addFile('index.html', Buffer.from('x'));
-      zip.addFile('random.bin', randomBytes(300 * 1024));
-      const response = await uploadArchive(t, app.id, zip.toBuffer());
+      const zip = zipOf({ 'index.html': 'x', 'random.bin': randomBytes(300 * 1024) });
+      const response = await uploadArchive(t, app.id, zip);
       expect(response.status).toBe(413);
       expect((response.body as { error: string }).error).toMatch(/^applications\//);
       expect(blobFiles(t).length).toBe(blobsBefore);
@@ -199,12 +195,12 @@ describe('application archives', () => {
         .post(`/application/applications/${app.id}/binaries`)
         .set('Authorization', t.auth())
         .set('Content-Type', 'application/zip')
-        .send(webAppZip());
+        .send(zipOf());
       expect(notMultipart.status).toBe(422);
       const wrongField = await request(t.server)
         .post(`/application/applications/${app.id}/binaries`)
         .set('Authorization', t.auth())
-        .attach('archive', webAppZip(), 'app.zip');
+        .attach('archive', zipOf(), 'app.zip');
       expect(wrongField.status).toBeGreaterThanOrEqual(400);
       expect(wrongField.status).toBeLessThan(500);
       expect((wrongField.body as { error: string }).error).toMatch(/^applications\//);
@@ -217,18 +213,18 @@ describe('application archives', () => {
         .set('Authorization', t.auth())
         .set('Accept', JSON_ACCEPT)
         .send({ name, key: `${name}-key`, type: 'EXTERNAL', externalUrl: 'https://example.com' });
-      expect((await uploadArchive(t, (external.body as { id: string }).id, webAppZip())).status).toBe(422);
-      expect((await uploadArchive(t, '999999999', webAppZip())).status).toBe(404);
+      expect((await uploadArchive(t, (external.body as { id: string }).id, zipOf())).status).toBe(422);
+      expect((await uploadArchive(t, '999999999', zipOf())).status).toBe(404);
       const app = await createHostedApp(t);
-      expect((await uploadArchive(t, app.id, webAppZip(), other.auth)).status).toBe(404);
-      expect((await uploadArchive(t, app.id, webAppZip(), reader.auth)).status).toBe(403);
+      expect((await uploadArchive(t, app.id, zipOf(), other.auth)).status).toBe(404);
+      expect((await uploadArchive(t, app.id, zipOf(), reader.auth)).status).toBe(403);
     });
 
     it('keeps ARCHIVE_RETENTION archives, dropping the oldest inactive ones and their blobs', async () => {
       const app = await createHostedApp(t);
       const ids: string[] = [];
       for (let version = 1; version <= 5; version++)
-        ids.push(await uploadOk(t, app.id, webAppZip({ 'index.html': `v${version}` })));
+        ids.push(await uploadOk(t, app.id, zipOf({ 'index.html': `v${version}` })));
       expect(await archiveIds(t, app.id)).toEqual(ids.slice(2));
       for (const pruned of ids.slice(0, 2))
         expect(
@@ -241,7 +237,7 @@ describe('application archives', () => {
   describe('GET, download and DELETE', () => {
     it('lists attachments with id, name, length, contentType, created and downloadUrl', async () => {
       const app = await createHostedApp(t);
-      const zip = webAppZip({ 'index.html': 'listed' });
+      const zip = zipOf({ 'index.html': 'listed' });
       const id = await uploadOk(t, app.id, zip);
       const response = await request(t.server)
         .get(`/application/applications/${app.id}/binaries`)
@@ -270,18 +266,14 @@ describe('application archives', () => {
 
     it('downloads the zip byte for byte, with ranges and conditional requests', async () => {
       const app = await createHostedApp(t);
-      const zip = webAppZip({ 'index.html': 'download me' });
+      const zip = zipOf({ 'index.html': 'download me' });
       const id = await uploadOk(t, app.id, zip);
       const url = `/application/applications/${app.id}/binaries/${id}`;
       const full = await request(t.server)
         .get(url)
         .set('Authorization', t.auth())
         .buffer(true)
-        .parse((res, done) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => done(null, Buffer.concat(chunks)));
-        });
+        .parse(asBytes);
       expect(full.status).toBe(200);
       expect(full.headers['content-type']).toBe('application/zip');
       expect(Buffer.compare(full.body as Buffer, zip)).toBe(0);
@@ -299,9 +291,9 @@ describe('application archives', () => {
 
     it('answers 404 for unknown archives, other applications’ archives; 403 for readers', async () => {
       const app = await createHostedApp(t);
-      await uploadOk(t, app.id, webAppZip());
+      await uploadOk(t, app.id, zipOf());
       const otherApp = await createHostedApp(t);
-      const foreign = await uploadOk(t, otherApp.id, webAppZip());
+      const foreign = await uploadOk(t, otherApp.id, zipOf());
       for (const id of ['999999999', foreign]) {
         const response = await request(t.server)
           .get(`/application/applications/${app.id}/binaries/${id}`)
@@ -330,7 +322,7 @@ describe('application archives', () => {
     // row go anyway (by hand in SQL), the foreign key deactivates the application.
     it('deactivates the application when its active archive row disappears', async () => {
       const app = await createHostedApp(t);
-      const active = await uploadOk(t, app.id, webAppZip({ 'index.html': 'gone soon' }));
+      const active = await uploadOk(t, app.id, zipOf({ 'index.html': 'gone soon' }));
       await t.app.get(DataSource).query('DELETE FROM managed_objects WHERE id = $1', [active]);
       expect((await getApp(t, app.id)).activeVersionId).toBeUndefined();
       expect(await archiveIds(t, app.id)).toEqual([]);
@@ -340,7 +332,7 @@ describe('application archives', () => {
 
     it('leaves non-numeric segments (plugins, files) to the routes that own them', async () => {
       const app = await createHostedApp(t);
-      await uploadOk(t, app.id, webAppZip());
+      await uploadOk(t, app.id, zipOf());
       // A reader may list plugins: the archive download route (admin only) must not capture it.
       const plugins = await request(t.server)
         .get(`/application/applications/${app.id}/binaries/plugins`)
@@ -356,8 +348,8 @@ describe('application archives', () => {
 
     it('deletes an inactive archive (204) and refuses the active one (409)', async () => {
       const app = await createHostedApp(t);
-      const v1 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v1' }));
-      const v2 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v2' }));
+      const v1 = await uploadOk(t, app.id, zipOf({ 'index.html': 'v1' }));
+      const v2 = await uploadOk(t, app.id, zipOf({ 'index.html': 'v2' }));
       const del = (id: string, auth = t.auth()) =>
         request(t.server)
           .delete(`/application/applications/${app.id}/binaries/${id}`)

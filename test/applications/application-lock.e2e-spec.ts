@@ -3,7 +3,7 @@ import { withAdvisoryLock } from '@depot/applications/with-advisory-lock';
 import { DataSource } from 'typeorm';
 import { ALL_ROLES, type Principal } from '@depot/common';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createHostedApp } from './applications-test-kit';
+import { createHostedApp } from '../support/hosted-app-kit';
 
 /** The bit of `pg` used here (the package ships no typings). */
 interface PgClient {

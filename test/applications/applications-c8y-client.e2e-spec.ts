@@ -1,8 +1,9 @@
 import { ApplicationType, type Client } from '@c8y/client';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { uniqueName, webAppZip } from './applications-test-kit';
 import { adminC8yClient } from '../support/c8y-client';
+import { uniqueName } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 // The official Web SDK client against Depot, as a UI or script would use it.
 describe('@c8y/client ApplicationService', () => {
@@ -54,7 +55,7 @@ describe('@c8y/client ApplicationService', () => {
     const { data: updated } = await client.application.update({ id, description: 'updated' });
     expect(updated).toMatchObject({ id, description: 'updated', name });
 
-    const zip = webAppZip({
+    const zip = zipOf({
       'index.html': '<html>sdk</html>',
       'cumulocity.json': JSON.stringify({ noAppSwitcher: true }),
     });

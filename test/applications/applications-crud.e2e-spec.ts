@@ -2,15 +2,9 @@ import { Role } from '@depot/common';
 import request from 'supertest';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  blobFiles,
-  createHostedApp,
-  getApp,
-  JSON_ACCEPT,
-  uniqueName,
-  uploadOk,
-  webAppZip,
-} from './applications-test-kit';
+import { blobFiles } from './applications-test-kit';
+import { createHostedApp, getApp, JSON_ACCEPT, uniqueName, uploadOk } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 describe('applications CRUD', () => {
   let t: TestApp;
@@ -374,8 +368,8 @@ describe('applications CRUD', () => {
 
     it('activates one of its own archives; 404 for another application’s archive or any other id', async () => {
       const app = await createHostedApp(t);
-      const v1 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v1' }));
-      const v2 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v2' }));
+      const v1 = await uploadOk(t, app.id, zipOf({ 'index.html': 'v1' }));
+      const v2 = await uploadOk(t, app.id, zipOf({ 'index.html': 'v2' }));
       expect((await getApp(t, app.id)).activeVersionId).toBe(v2);
       const activated = await put(app.id, { activeVersionId: v1 });
       expect(activated.status).toBe(200);
@@ -384,7 +378,7 @@ describe('applications CRUD', () => {
       expect((await put(app.id, { activeVersionId: Number(v2) })).status).toBe(200);
 
       const otherApp = await createHostedApp(t);
-      const foreign = await uploadOk(t, otherApp.id, webAppZip());
+      const foreign = await uploadOk(t, otherApp.id, zipOf());
       const binary = await request(t.server)
         .post('/inventory/binaries')
         .set('Authorization', t.auth())
@@ -403,7 +397,7 @@ describe('applications CRUD', () => {
     it('takes the manifest from the archive it activates, over a stale one sent beside it', async () => {
       const app = await createHostedApp(t);
       const manifestZip = (version: string) =>
-        webAppZip({ 'index.html': version, 'cumulocity.json': JSON.stringify({ version }) });
+        zipOf({ 'index.html': version, 'cumulocity.json': JSON.stringify({ version }) });
       const v1 = await uploadOk(t, app.id, manifestZip('1.0.0'));
       const stale = await getApp(t, app.id);
       await uploadOk(t, app.id, manifestZip('2.0.0'));
@@ -429,8 +423,8 @@ describe('applications CRUD', () => {
   describe('DELETE /application/applications/{id}', () => {
     it('deletes the application, its archives and their blobs', async () => {
       const app = await createHostedApp(t);
-      const v1 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v1' }));
-      const v2 = await uploadOk(t, app.id, webAppZip({ 'index.html': 'v2' }));
+      const v1 = await uploadOk(t, app.id, zipOf({ 'index.html': 'v1' }));
+      const v2 = await uploadOk(t, app.id, zipOf({ 'index.html': 'v2' }));
       const blobsBefore = blobFiles(t).length;
       expect(
         (await request(t.server).get(`/inventory/binaries/${v1}`).set('Authorization', t.auth())).status,

@@ -2,14 +2,9 @@ import { Role } from '@depot/common';
 import request from 'supertest';
 import { createUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  binaryCount,
-  createHostedApp,
-  getApp,
-  JSON_ACCEPT,
-  uploadOk,
-  webAppZip,
-} from './applications-test-kit';
+import { binaryCount } from './applications-test-kit';
+import { asBytes, createHostedApp, getApp, JSON_ACCEPT, uploadOk } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 /**
  * Archives are validated on the way in through the application API, and plugin changes trust that.
@@ -22,7 +17,7 @@ describe('application archives cannot be forged or changed through the inventory
   let appId: string;
   let contextPath: string;
   let archiveId: string;
-  const original = webAppZip({ 'index.html': '<html>validated</html>' });
+  const original = zipOf({ 'index.html': '<html>validated</html>' });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -38,11 +33,7 @@ describe('application archives cannot be forged or changed through the inventory
       .get(`/inventory/binaries/${archiveId}`)
       .set('Authorization', t.auth())
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+      .parse(asBytes);
     expect(response.status).toBe(200);
     return response.body as Buffer;
   };
@@ -54,7 +45,7 @@ describe('application archives cannot be forged or changed through the inventory
       .set('Authorization', t.auth())
       .set('Accept', JSON_ACCEPT)
       .field('object', JSON.stringify({ name: 'forged.zip', type: `c8y_applications_storage_${appId}` }))
-      .attach('file', webAppZip({ 'index.html': 'forged' }), 'forged.zip');
+      .attach('file', zipOf({ 'index.html': 'forged' }), 'forged.zip');
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ error: 'inventory/Invalid Data' });
     expect(await binaryCount(t)).toBe(before);
@@ -66,7 +57,7 @@ describe('application archives cannot be forged or changed through the inventory
       .set('Authorization', t.auth())
       .set('Accept', JSON_ACCEPT)
       .set('Content-Type', 'application/zip')
-      .send(webAppZip({ 'index.html': 'replaced' }));
+      .send(zipOf({ 'index.html': 'replaced' }));
     expect(response.status).toBe(409);
     expect(response.body).toMatchObject({ error: 'inventory/Conflict' });
     expect((await archiveContent()).equals(original)).toBe(true);
@@ -92,7 +83,7 @@ describe('application archives cannot be forged or changed through the inventory
       .set('Authorization', t.auth())
       .set('Accept', JSON_ACCEPT)
       .field('object', JSON.stringify({ name: 'plain.zip', type: 'application/zip' }))
-      .attach('file', webAppZip({ 'index.html': 'unvalidated' }), 'plain.zip');
+      .attach('file', zipOf({ 'index.html': 'unvalidated' }), 'plain.zip');
     expect(uploaded.status).toBe(201);
     const binaryId = (uploaded.body as { id: string }).id;
 

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createHostedApp, type CreatedApp, uploadOk, webAppZip } from './applications-test-kit';
+import { type CreatedApp, createHostedApp, uploadOk } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 describe('serving /apps/{contextPath}', () => {
   let t: TestApp;
@@ -25,7 +26,7 @@ describe('serving /apps/{contextPath}', () => {
     plainUser = await createUser(t, { userName: 'plain-user', roles: [] });
     other = await createTenant(t, 'otherserving');
     app = await createHostedApp(t);
-    await uploadOk(t, app.id, webAppZip(files));
+    await uploadOk(t, app.id, zipOf(files));
   });
   afterAll(async () => {
     await t?.close();
@@ -155,7 +156,7 @@ describe('serving /apps/{contextPath}', () => {
 
   it('shows another activated archive on the next request, in every process', async () => {
     const served = await createHostedApp(t);
-    const v1 = await uploadOk(t, served.id, webAppZip({ 'index.html': 'version one' }));
+    const v1 = await uploadOk(t, served.id, zipOf({ 'index.html': 'version one' }));
     // A second server process on the same database and blob store, with its own extraction cache.
     const second = await startTestApp({ DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir });
     try {
@@ -164,7 +165,7 @@ describe('serving /apps/{contextPath}', () => {
       expect((await get(`/apps/${served.contextPath}/`)).text).toBe('version one');
       expect((await fromSecond()).text).toBe('version one');
 
-      await uploadOk(t, served.id, webAppZip({ 'index.html': 'version two' }));
+      await uploadOk(t, served.id, zipOf({ 'index.html': 'version two' }));
       expect((await get(`/apps/${served.contextPath}/`)).text).toBe('version two');
       expect((await fromSecond()).text).toBe('version two');
 
@@ -182,7 +183,7 @@ describe('serving /apps/{contextPath}', () => {
 
   it('stops serving a deleted application', async () => {
     const doomed = await createHostedApp(t);
-    await uploadOk(t, doomed.id, webAppZip({ 'index.html': 'bye' }));
+    await uploadOk(t, doomed.id, zipOf({ 'index.html': 'bye' }));
     expect((await get(`/apps/${doomed.contextPath}/`)).status).toBe(200);
     await request(t.server).delete(`/application/applications/${doomed.id}`).set('Authorization', t.auth());
     expect((await get(`/apps/${doomed.contextPath}/`)).status).toBe(404);

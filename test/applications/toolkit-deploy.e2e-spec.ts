@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { archiveIds, webAppZip } from './applications-test-kit';
+import { archiveIds } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 /** What `ng build` + the Web SDK's packaging leave in a zip: the app files and cumulocity.json. */
 function builtWebApp(version: string): Buffer {
-  return webAppZip({
+  return zipOf({
     'index.html': `<!doctype html><html><head><script src="main.js"></script></head><body>${version}</body></html>`,
     'main.js': `console.log(${JSON.stringify(version)});`,
     'assets/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { JSON_ACCEPT, zipOf } from '../application-plugins/plugins-test-kit';
 import { blobFiles } from '../inventory-binaries/binaries-test-kit';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 import { createHostApp } from './create-host-app';
+import { JSON_ACCEPT } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 const ERROR_BODY = { error: expect.any(String), message: expect.any(String), info: expect.any(String) };
 

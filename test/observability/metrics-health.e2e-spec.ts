@@ -5,7 +5,6 @@ import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
-import { createHostedApp, JSON_ACCEPT, zipOf } from '../application-plugins/plugins-test-kit';
 import {
   eventually,
   multipart,
@@ -15,6 +14,8 @@ import {
 } from '../inventory-binaries/binaries-test-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
+import { createHostedAppWithFiles, JSON_ACCEPT } from '../support/hosted-app-kit';
+import { zipOf } from '../support/zip-kit';
 
 /** The value of one series in Prometheus text (`name{labels} value`), 0 when absent. */
 function sample(metrics: string, series: string): number {
@@ -119,7 +120,7 @@ describe('metrics and health', () => {
 
   it('counts archive changes and sweeper deletions', async () => {
     const before = await scrape(t);
-    const hosted = await createHostedApp(t, { 'index.html': '<html>metrics</html>' });
+    const hosted = await createHostedAppWithFiles(t, { 'index.html': '<html>metrics</html>' });
     const plugin = await request(t.server)
       .post(`${hosted.url}/binaries/plugins/metrics-plugin`)
       .set('Authorization', t.auth())

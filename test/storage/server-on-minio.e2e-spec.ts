@@ -1,7 +1,9 @@
 import { Client } from 'minio';
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { createHostedAppWithFiles, JSON_ACCEPT } from '../support/hosted-app-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { zipOf } from '../support/zip-kit';
 import { startS3rver, type RunningS3rver } from './start-s3rver';
 
 /** The whole server with STORAGE_DRIVER=minio: config, StorageModule wiring, health, binaries round trip. */
@@ -88,5 +90,26 @@ describe('server on the MinIO driver (s3rver)', () => {
 
     await request(t.server).delete(`/inventory/binaries/${id}`).set('Authorization', t.auth()).expect(204);
     expect(await objectNames()).toEqual([]);
+  });
+
+  it('edits, lists (ranged reads of the central directory) and serves a hosted application in the bucket', async () => {
+    const app = await createHostedAppWithFiles(t, { 'index.html': '<html>on minio</html>' });
+    await request(t.server)
+      .post(`${app.url}/binaries/plugins/widget`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .attach('file', zipOf({ 'cumulocity.json': '{"name":"widget"}', 'w.js': 'w' }), 'widget.zip')
+      .expect(201);
+    const plugins = await request(t.server)
+      .get(`${app.url}/binaries/plugins`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .expect(200);
+    expect(plugins.body).toEqual([{ pluginName: 'widget', pluginPackage: { name: 'widget' } }]);
+    const served = await request(t.server)
+      .get(`/apps/${app.contextPath}/widget/w.js`)
+      .set('Authorization', t.auth());
+    expect(served.status).toBe(200);
+    expect(served.text).toBe('w');
   });
 });

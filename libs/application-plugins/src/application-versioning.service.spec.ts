@@ -1,14 +1,13 @@
-import AdmZip from 'adm-zip';
 import {
-  archiveEntryIdentity,
   ApplicationType,
-  validateArchive,
   type ApplicationArchivesService,
   type ApplicationEntity,
   type ApplicationsService,
-  type ArchiveLimits,
+  type ArchiveToStore,
   type StoreArchiveOptions,
 } from '@depot/applications';
+import { ArchiveWorkLimiter, readArchive, type ArchiveLimits } from '@depot/archive';
+import { zipOf } from '@depot/archive/testing/zip-of';
 import type { Principal } from '@depot/common';
 import type { ManagedObjectEntity } from '@depot/inventory';
 import type { StorageDriver } from '@depot/storage';
@@ -16,18 +15,9 @@ import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { ApplicationVersioningService } from './application-versioning.service';
 import type { ArchiveChange } from './archive-change';
-import { writeZip } from './zip/write-zip';
-import { createFileEntry, readZipEntries } from './zip/zip-entry';
 
 const principal: Principal = { tenantId: 't1', userName: 'admin', roles: [] };
 const limits: ArchiveLimits = { maxEntries: 100, maxInflatedSize: 16 * 1024 * 1024 };
-
-function zipOf(files: Record<string, string>): Buffer {
-  return Buffer.concat(
-    writeZip(Object.entries(files).map(([name, content]) => createFileEntry(name, Buffer.from(content))))
-      .chunks,
-  );
-}
 
 const activeZip = zipOf({
   'index.html': '<html>v1</html>',
@@ -36,14 +26,22 @@ const activeZip = zipOf({
   'alpha/a.js': 'alpha',
 });
 
-function identityOf(zip: Buffer, name: string): string {
-  const entry = readZipEntries(new AdmZip(zip)).find((candidate) => candidate.name === name);
-  if (!entry) throw new Error(`no entry ${name}`);
-  return archiveEntryIdentity(entry);
+/** `zip` with the deflate stream of entry `name` damaged: only inflating it can tell. */
+function withCorruptEntry(zip: Buffer, name: string): Buffer {
+  const entry = readArchive(zip).entries.find((candidate) => candidate.name === name)!;
+  const damaged = Buffer.from(zip);
+  const middle = entry.dataEnd - Math.ceil(entry.compressedSize / 2);
+  damaged[middle] ^= 0xff;
+  return damaged;
 }
 
-/** Applies `change` to `activeZip` through the service, returning what it asked to store. */
-async function storedBy(change: ArchiveChange): Promise<{ zip: Buffer; options: StoreArchiveOptions }> {
+/** Applies `change` to `active` through the service, returning what it asked to store. */
+async function storedBy(
+  change: ArchiveChange,
+  active = activeZip,
+  archiveWork = new ArchiveWorkLimiter(),
+  onRead = (): void => undefined,
+): Promise<{ zip: Buffer; archive: ArchiveToStore; options: StoreArchiveOptions }> {
   const application = {
     id: '7',
     tenantId: 't1',
@@ -57,19 +55,32 @@ async function storedBy(change: ArchiveChange): Promise<{ zip: Buffer; options: 
     findArchive: () =>
       Promise.resolve({ id: '41', name: 'app.zip', storageKey: 'k41' } as ManagedObjectEntity),
   };
-  let stored: { zip: Buffer; options: StoreArchiveOptions } | undefined;
+  let stored: { zip: Buffer; archive: ArchiveToStore; options: StoreArchiveOptions } | undefined;
   const archives = {
     limits,
-    storeAndActivate: (_: Principal, __: ApplicationEntity, zip: Buffer, options: StoreArchiveOptions) => {
-      stored = { zip, options };
-      return Promise.resolve({ id: '42' } as ManagedObjectEntity);
+    storeAndActivate: async (
+      _: Principal,
+      __: ApplicationEntity,
+      archive: ArchiveToStore,
+      options: StoreArchiveOptions,
+    ) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of archive.content()) chunks.push(chunk as Buffer);
+      stored = { zip: Buffer.concat(chunks), archive, options };
+      return { id: '42' } as ManagedObjectEntity;
     },
   };
-  const storage = { read: () => Promise.resolve(Readable.from([activeZip])) };
+  const storage = {
+    read: () => {
+      onRead();
+      return Promise.resolve(Readable.from([active]));
+    },
+  };
   const service = new ApplicationVersioningService(
     applications as unknown as ApplicationsService,
     archives as unknown as ApplicationArchivesService,
     storage as unknown as StorageDriver,
+    archiveWork,
   );
   await service.applyChange(principal, '7', change);
   if (!stored) throw new Error('nothing stored');
@@ -80,8 +91,8 @@ describe('ApplicationVersioningService: validating a change', () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
   afterAll(() => jest.restoreAllMocks());
 
-  it('marks as proven only the files carried over unchanged, not one rewritten under the same name', async () => {
-    const { zip, options } = await storedBy({
+  it('stores what it validated: the streamed zip holds exactly the validated entries', async () => {
+    const { zip, archive, options } = await storedBy({
       operation: 'writeFiles',
       files: [
         { path: 'index.html', content: Buffer.from('<html>v2</html>') },
@@ -89,31 +100,45 @@ describe('ApplicationVersioningService: validating a change', () => {
       ],
     });
     expect(options.expectedActiveVersionId).toBe('41');
-    expect(options.provenEntries).toEqual(
-      new Set(['main.js', 'alpha/cumulocity.json', 'alpha/a.js'].map((name) => identityOf(activeZip, name))),
-    );
-    // The identities name the new archive's entries as the validator sees them.
-    expect(options.provenEntries).toEqual(
-      new Set(['main.js', 'alpha/cumulocity.json', 'alpha/a.js'].map((name) => identityOf(zip, name))),
-    );
-    const validated = await validateArchive(zip, limits, { provenEntries: options.provenEntries });
-    expect(validated.entries.map((entry) => entry.name).sort()).toEqual([
-      'alpha/a.js',
-      'alpha/cumulocity.json',
-      'index.html',
-      'main.js',
-      'new.css',
-    ]);
+    const names = ['alpha/a.js', 'alpha/cumulocity.json', 'index.html', 'main.js', 'new.css'];
+    expect(archive.validated.entries.map((entry) => entry.name).sort()).toEqual(names);
+    expect(
+      readArchive(zip)
+        .entries.map((entry) => entry.name)
+        .sort(),
+    ).toEqual(names);
   });
 
-  it('does not mark plugin files as proven, also where they replace a file of the same name', async () => {
-    const { options } = await storedBy({
-      operation: 'addPlugin',
-      pluginName: 'alpha',
-      pluginZip: zipOf({ 'a.js': 'changed', 'b.js': 'beta' }),
-    });
-    expect(options.provenEntries).toEqual(
-      new Set(['index.html', 'main.js', 'alpha/cumulocity.json'].map((name) => identityOf(activeZip, name))),
+  it('inflates only what is not a byte-identical copy of the stored archive', async () => {
+    // A damaged stored entry goes unnoticed when it is carried over (it was proven when stored)...
+    const damaged = withCorruptEntry(activeZip, 'main.js');
+    await expect(
+      storedBy({ operation: 'writeFiles', files: [{ path: 'x.css', content: Buffer.from('x') }] }, damaged),
+    ).resolves.toBeDefined();
+    // ...but the same bytes arriving in a plugin are inflated, and refused.
+    const pluginZip = withCorruptEntry(zipOf({ 'main.js': 'console.log(1);'.repeat(200) }), 'main.js');
+    await expect(
+      storedBy({ operation: 'addPlugin', pluginName: 'alpha', pluginZip }, damaged),
+    ).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('reads and builds only in a slot of the archive work limiter; excess changes wait, then succeed', async () => {
+    const archiveWork = new ArchiveWorkLimiter(1);
+    let release!: () => void;
+    const busy = archiveWork.run(() => new Promise<void>((resolve) => (release = resolve)));
+    let reads = 0;
+    const change = storedBy(
+      { operation: 'writeFiles', files: [{ path: 'x.css', content: Buffer.from('x') }] },
+      activeZip,
+      archiveWork,
+      () => reads++,
     );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reads).toBe(0);
+    expect(archiveWork.queued).toBe(1);
+    release();
+    await busy;
+    await expect(change).resolves.toBeDefined();
+    expect(reads).toBe(1);
   });
 });

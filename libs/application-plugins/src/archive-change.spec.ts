@@ -1,40 +1,40 @@
 import AdmZip from 'adm-zip';
 import { CumulocityError } from '@depot/common';
-import { archiveEntryIdentity } from '@depot/applications';
+import {
+  archiveEntryIdentity,
+  createFileEntry,
+  readArchive,
+  readArchiveDirectory,
+  type ZipEntryData,
+} from '@depot/archive';
+import { zipOf, zipOfEntries } from '@depot/archive/testing/zip-of';
 import { applyArchiveChange, carriedOverEntries, describeArchiveChange } from './archive-change';
 import { listPlugins } from './list-plugins';
-import { writeZip } from './zip/write-zip';
-import { createFileEntry, readZipEntries, type ZipEntryData } from './zip/zip-entry';
 
-function zipOf(files: Record<string, string>): Buffer {
-  return Buffer.concat(
-    writeZip(Object.entries(files).map(([name, content]) => createFileEntry(name, Buffer.from(content))))
-      .chunks,
-  );
+function plugin(files: Record<string, string>) {
+  return readArchive(zipOf(files));
 }
 
 function namesOf(entries: ZipEntryData[]): string[] {
   return entries.map((entry) => entry.name).sort();
 }
 
-const base = readZipEntries(
-  new AdmZip(
-    zipOf({
-      'index.html': 'app',
-      'alpha/cumulocity.json': '{"name":"alpha","package":"plugin"}',
-      'alpha/a.js': 'a',
-      'beta/b.js': 'b',
-      'beta/cumulocity.json': 'not json',
-    }),
-  ),
-);
+const base = readArchive(
+  zipOf({
+    'index.html': 'app',
+    'alpha/cumulocity.json': '{"name":"alpha","package":"plugin"}',
+    'alpha/a.js': 'a',
+    'beta/b.js': 'b',
+    'beta/cumulocity.json': 'not json',
+  }),
+).entries;
 
 describe('applyArchiveChange', () => {
   it('adds a plugin next to what is there', () => {
     const result = applyArchiveChange(base, {
       operation: 'addPlugin',
       pluginName: 'alpha',
-      pluginZip: zipOf({ 'x.js': 'x' }),
+      plugin: plugin({ 'x.js': 'x' }),
     });
     expect(namesOf(result)).toEqual([
       'alpha/a.js',
@@ -50,7 +50,7 @@ describe('applyArchiveChange', () => {
     const result = applyArchiveChange(base, {
       operation: 'replacePlugin',
       pluginName: 'alpha',
-      pluginZip: zipOf({ 'x.js': 'x' }),
+      plugin: plugin({ 'x.js': 'x' }),
     });
     expect(namesOf(result)).toEqual(['alpha/x.js', 'beta/b.js', 'beta/cumulocity.json', 'index.html']);
   });
@@ -78,10 +78,30 @@ describe('applyArchiveChange', () => {
         { path: 'index.html', content: Buffer.from('second') },
       ],
     });
-    const zip = new AdmZip(Buffer.concat(writeZip(result).chunks));
+    const zip = new AdmZip(zipOfEntries(result));
     expect(zip.readAsText('index.html')).toBe('second');
     expect(zip.readAsText('css/site.css')).toBe('body{}');
     expect(zip.getEntries()).toHaveLength(base.length + 1);
+  });
+
+  it('takes a path sent in two Unicode forms as one file: the later part wins', () => {
+    const result = applyArchiveChange(base, {
+      operation: 'writeFiles',
+      files: [
+        { path: 'cafe\u0301.txt', content: Buffer.from('nfd') },
+        { path: 'caf\u00e9.txt', content: Buffer.from('nfc') },
+      ],
+    });
+    expect(namesOf(result).filter((name) => name.startsWith('caf'))).toEqual(['caf\u00e9.txt']);
+  });
+
+  it('replaces an NFD entry by a file written under its NFC name', () => {
+    const nfd = readArchive(zipOf({ 'index.html': 'app', 'docs/cafe\u0301.txt': 'old' })).entries;
+    const result = applyArchiveChange(nfd, {
+      operation: 'writeFiles',
+      files: [{ path: 'docs/caf\u00e9.txt', content: Buffer.from('new') }],
+    });
+    expect(namesOf(result)).toEqual(['docs/caf\u00e9.txt', 'index.html']);
   });
 
   it('describes the change for the version record', () => {
@@ -111,20 +131,30 @@ describe('carriedOverEntries', () => {
     const added = applyArchiveChange(base, {
       operation: 'addPlugin',
       pluginName: 'gamma',
-      pluginZip: zipOf({ 'g.js': 'g' }),
+      plugin: plugin({ 'g.js': 'g' }),
     });
     expect(carriedOverEntries(base, added)).toEqual(new Set(base.map(archiveEntryIdentity)));
   });
 });
 
 describe('listPlugins', () => {
-  it('lists top-level directories with their parsed cumulocity.json', () => {
+  it('lists top-level directories with their parsed cumulocity.json, reading byte ranges only', async () => {
     const unreadable: string[] = [];
-    const zip = new AdmZip(Buffer.concat(writeZip(base).chunks));
-    expect(listPlugins(zip, (name) => unreadable.push(name))).toEqual([
+    const zip = zipOfEntries(base);
+    const reads: number[] = [];
+    const directory = await readArchiveDirectory({
+      length: zip.length,
+      read: (start, end) => {
+        reads.push(end - start + 1);
+        return Promise.resolve(zip.subarray(start, end + 1));
+      },
+    });
+    expect(await listPlugins(directory, (name) => unreadable.push(name))).toEqual([
       { pluginName: 'alpha', pluginPackage: { name: 'alpha', package: 'plugin' } },
       { pluginName: 'beta' },
     ]);
     expect(unreadable).toEqual(['beta']);
+    // The tail, the directory, and the local header and bytes of the two manifests.
+    expect(reads).toHaveLength(6);
   });
 });

@@ -1,8 +1,17 @@
-import AdmZip from 'adm-zip';
-import { archiveEntryIdentity } from '@depot/applications';
+import {
+  archiveEntryIdentity,
+  createFileEntry,
+  entryKey,
+  mergeEntries,
+  prefixEntries,
+  readArchive,
+  removeDirectory,
+  validateArchive,
+  type ArchiveLimits,
+  type ZipArchive,
+  type ZipEntryData,
+} from '@depot/archive';
 import { CumulocityError } from '@depot/common';
-import { mergeEntries, prefixEntries, removeDirectory } from './zip/edit-archive';
-import { createFileEntry, readZipEntries, type ZipEntryData } from './zip/zip-entry';
 
 /** One change to an application's content; each makes a new archive and a new active version. */
 export type ArchiveChange =
@@ -11,15 +20,34 @@ export type ArchiveChange =
   | { operation: 'removePlugin'; pluginName: string }
   | { operation: 'writeFiles'; files: { path: string; content: Buffer }[] };
 
-/** Applies `change` to the entries of the active archive. Plugin zips must have been validated. */
-export function applyArchiveChange(base: readonly ZipEntryData[], change: ArchiveChange): ZipEntryData[] {
+/** A change whose plugin zip was read and validated, once: what {@link applyArchiveChange} applies. */
+export type PreparedArchiveChange =
+  | { operation: 'addPlugin' | 'replacePlugin'; pluginName: string; plugin: ZipArchive }
+  | Extract<ArchiveChange, { operation: 'removePlugin' | 'writeFiles' }>;
+
+/** Reads and validates a plugin zip (422 when it is refused); other changes need nothing yet. */
+export async function prepareArchiveChange(
+  change: ArchiveChange,
+  limits: ArchiveLimits,
+): Promise<PreparedArchiveChange> {
+  if (change.operation !== 'addPlugin' && change.operation !== 'replacePlugin') return change;
+  const plugin = readArchive(change.pluginZip, limits.maxEntries);
+  await validateArchive(plugin, limits);
+  return { operation: change.operation, pluginName: change.pluginName, plugin };
+}
+
+/** Applies `change` to the entries of the active archive. */
+export function applyArchiveChange(
+  base: readonly ZipEntryData[],
+  change: PreparedArchiveChange,
+): ZipEntryData[] {
   switch (change.operation) {
     case 'addPlugin':
-      return mergeEntries(base, pluginEntries(change.pluginZip, change.pluginName));
+      return mergeEntries(base, prefixEntries(change.plugin.entries, change.pluginName));
     case 'replacePlugin':
       return mergeEntries(
         removeDirectory(base, change.pluginName).entries,
-        pluginEntries(change.pluginZip, change.pluginName),
+        prefixEntries(change.plugin.entries, change.pluginName),
       );
     case 'removePlugin': {
       const { entries, removed } = removeDirectory(base, change.pluginName);
@@ -31,8 +59,9 @@ export function applyArchiveChange(base: readonly ZipEntryData[], change: Archiv
       return entries;
     }
     case 'writeFiles': {
-      // The same path sent twice: the later part wins, as it would written one after the other.
-      const latest = new Map(change.files.map((file) => [file.path, file]));
+      // The same path sent twice (also in two Unicode forms): the later part wins, as it would
+      // written one after the other.
+      const latest = new Map(change.files.map((file) => [entryKey(file.path), file]));
       const modified = new Date();
       return mergeEntries(
         base,
@@ -75,7 +104,9 @@ function isByteIdentical(entry: ZipEntryData, original: ZipEntryData): boolean {
 }
 
 /** What the change was, for the fragment recorded on the new archive. */
-export function describeArchiveChange(change: ArchiveChange): Record<string, unknown> {
+export function describeArchiveChange(
+  change: ArchiveChange | PreparedArchiveChange,
+): Record<string, unknown> {
   switch (change.operation) {
     case 'addPlugin':
     case 'replacePlugin':
@@ -84,8 +115,4 @@ export function describeArchiveChange(change: ArchiveChange): Record<string, unk
     case 'writeFiles':
       return { operation: change.operation, paths: change.files.map((file) => file.path) };
   }
-}
-
-function pluginEntries(pluginZip: Buffer, pluginName: string): ZipEntryData[] {
-  return prefixEntries(readZipEntries(new AdmZip(pluginZip)), pluginName);
 }

@@ -10,8 +10,13 @@ import { applicationSelf } from './application.representation';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
 import { ApplicationsService, applicationNotFound } from './applications.service';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
-import { InvalidArchiveError } from './archive/invalid-archive.error';
-import { validateArchive, type ArchiveLimits, type ValidatedArchive } from './archive/validate-archive';
+import {
+  InvalidArchiveError,
+  readArchive,
+  validateArchive,
+  type ArchiveLimits,
+  type ValidatedArchive,
+} from '@depot/archive';
 
 /** An entry of `GET .../binaries` (`{"attachments":[...]}`). */
 export interface ArchiveAttachment {
@@ -23,16 +28,17 @@ export interface ArchiveAttachment {
   downloadUrl: string;
 }
 
+/** A validated zip, ready to be streamed into storage. */
+export interface ArchiveToStore {
+  /** What `validateArchive` (or `validateEntries`) found in exactly the bytes `content` streams. */
+  validated: ValidatedArchive;
+  /** The zip's bytes, opened once, when storing starts. */
+  content: () => Readable;
+}
+
 export interface StoreArchiveOptions {
   /** Name of the archive binary (default `<contextPath>.zip`). */
   fileName?: string;
-  /** The result of `validateArchive` for exactly these bytes, when the caller already has it. */
-  validated?: ValidatedArchive;
-  /**
-   * Entries of `zip` copied unchanged from an archive stored before (see `ValidateArchiveOptions`),
-   * which validation need not inflate again. Only for a zip built from a stored archive's entries.
-   */
-  provenEntries?: ReadonlySet<string>;
   /** Fragments recorded on the new archive's managed object (e.g. the version it was built from). */
   fragments?: Fragments;
   /**
@@ -77,31 +83,29 @@ export class ApplicationArchivesService {
     // Cheap 404 and the expensive validation before waiting for the lock.
     const application = await this.applications.findOne(principal, rawId);
     assertHosted(application);
-    const validated = await validateArchive(zip, this.limits);
+    const validated = await validateArchive(readArchive(zip, this.limits.maxEntries), this.limits);
     const archive = await this.applications.withApplicationLock(principal, application.id, (locked) =>
-      this.storeAndActivate(principal, locked, zip, { fileName, validated }),
+      this.storeAndActivate(principal, locked, { validated, content: () => chunksOf(zip) }, { fileName }),
     );
     this.metrics?.archiveChanged('upload');
     return archive;
   }
 
   /**
-   * Stores `zip` as a new archive of `application` and, in the same transaction that records it,
-   * makes it the active version and copies its root `cumulocity.json` into the manifest. Then drops
-   * inactive archives beyond the retention count. Validates the zip unless `options.validated` is
-   * given; a HOSTED archive needs `index.html` at its root unless its manifest says it is a package.
+   * Streams a validated zip into storage as a new archive of `application` and, in the same
+   * transaction that records it, makes it the active version and copies its root `cumulocity.json`
+   * into the manifest. Then drops inactive archives beyond the retention count. A HOSTED archive needs
+   * `index.html` at its root unless its manifest says it is a package.
    * Call it inside {@link ApplicationsService.withApplicationLock} for the same application.
    * On any failure nothing is stored and the active version is unchanged.
    */
   async storeAndActivate(
     principal: Principal,
     application: ApplicationEntity,
-    zip: Buffer,
+    zip: ArchiveToStore,
     options: StoreArchiveOptions = {},
   ): Promise<ManagedObjectEntity> {
-    const validated =
-      options.validated ??
-      (await validateArchive(zip, this.limits, { provenEntries: options.provenEntries }));
+    const { validated } = zip;
     assertServable(application, validated);
     const archive = await this.binaries.create(
       archivePrincipal(principal),
@@ -115,7 +119,7 @@ export class ApplicationArchivesService {
           ...(validated.manifest ? { [ARCHIVE_MANIFEST_FRAGMENT]: validated.manifest } : {}),
         },
       },
-      chunksOf(zip),
+      zip.content(),
       {
         maxSize: this.options.maxArchiveSize,
         beforeCommit: async (manager, created) => {

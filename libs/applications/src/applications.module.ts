@@ -1,3 +1,4 @@
+import { ArchiveWorkLimiter } from '@depot/archive';
 import { InventoryModule } from '@depot/inventory';
 import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
@@ -25,7 +26,9 @@ import { HostedAppsController } from './serving/hosted-apps.controller';
     ApplicationArchivesService,
     HostedAppFilesService,
     ApplicationArchiveOwner,
+    // One per process: every module doing archive work in memory shares its slots.
+    { provide: ArchiveWorkLimiter, useFactory: () => new ArchiveWorkLimiter() },
   ],
-  exports: [ApplicationsService, ApplicationArchivesService],
+  exports: [ApplicationsService, ApplicationArchivesService, ArchiveWorkLimiter],
 })
 export class ApplicationsModule extends ConfigurableApplicationsModule {}

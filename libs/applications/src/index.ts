@@ -1,5 +1,3 @@
-export * from './archive/invalid-archive.error';
-export * from './archive/validate-archive';
 export * from './application.entity';
 export * from './application.representation';
 export * from './archive-type';

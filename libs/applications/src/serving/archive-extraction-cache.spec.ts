@@ -1,15 +1,11 @@
+import { ArchiveWorkLimiter } from '@depot/archive';
+import { buildRawZip } from '@depot/archive/testing/build-raw-zip';
+import { zipOf } from '@depot/archive/testing/zip-of';
 import { Logger } from '@nestjs/common';
-import AdmZip from 'adm-zip';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ArchiveExtractionCache } from './archive-extraction-cache';
-
-function zipOf(files: Record<string, string>): Buffer {
-  const zip = new AdmZip();
-  for (const [name, content] of Object.entries(files)) zip.addFile(name, Buffer.from(content));
-  return zip.toBuffer();
-}
 
 describe('ArchiveExtractionCache', () => {
   let parent: string;
@@ -60,11 +56,8 @@ describe('ArchiveExtractionCache', () => {
   });
 
   it('refuses entry names that escape its directory, even if an archive slipped past validation', async () => {
-    const zip = new AdmZip();
-    zip.addFile('index.html', Buffer.from('x'));
-    // adm-zip normalises names given to addFile; set the raw name afterwards.
-    zip.getEntry('index.html')!.entryName = '../escaped.txt';
-    await expect(cache.directoryFor('7', () => Promise.resolve(zip.toBuffer()))).rejects.toThrow();
+    const zip = buildRawZip([{ name: '../escaped.txt', data: 'x' }]);
+    await expect(cache.directoryFor('7', () => Promise.resolve(zip))).rejects.toThrow();
     expect(existsSync(path.join(parent, 'escaped.txt'))).toBe(false);
   });
 
@@ -76,5 +69,29 @@ describe('ArchiveExtractionCache', () => {
     await cache.directoryFor('1', () => Promise.resolve(zipOf({ 'index.html': 'x' })));
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(alive)).toBe(true);
+  });
+
+  it('writes names in NFC, the form requests are looked up by', async () => {
+    const directory = await cache.directoryFor('5', () =>
+      Promise.resolve(zipOf({ 'index.html': 'x', 'cafe\u0301/the\u0301.txt': 'nfd' })),
+    );
+    expect(readdirSync(directory).sort()).toEqual(['caf\u00e9', 'index.html']);
+    expect(readFileSync(path.join(directory, 'caf\u00e9/th\u00e9.txt'), 'utf8')).toBe('nfd');
+  });
+
+  it('loads and extracts only in a slot of the archive work limiter', async () => {
+    const work = new ArchiveWorkLimiter(1);
+    const limited = new ArchiveExtractionCache(parent, 2, work);
+    let release!: () => void;
+    const busy = work.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const load = jest.fn(() => Promise.resolve(zipOf({ 'index.html': 'x' })));
+    const extraction = limited.directoryFor('6', load);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(load).not.toHaveBeenCalled();
+    expect(work.queued).toBe(1);
+    release();
+    await busy;
+    expect(readFileSync(path.join(await extraction, 'index.html'), 'utf8')).toBe('x');
+    await limited.clear();
   });
 });

@@ -1,6 +1,6 @@
+import { ArchiveWorkLimiter, inflateEntry, readArchive, servedPath } from '@depot/archive';
 import { resolveInside } from '@depot/common';
 import { Logger } from '@nestjs/common';
-import AdmZip from 'adm-zip';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,9 @@ import * as path from 'node:path';
  * goes stale: activating another version changes which id is asked for, not what an id holds. Each
  * archive is extracted once (concurrent requests share the work and see the directory only when it
  * is complete) into a fresh directory, and the least recently used one is removed beyond `capacity`;
- * files being streamed stay readable after removal (open descriptors survive the unlink).
+ * files being streamed stay readable after removal (open descriptors survive the unlink). Files are
+ * written under their {@link servedPath} (NFC) names, the form requests are looked up by. Loading and
+ * extracting hold the archive in memory, so they take a slot of the process's archive work limiter.
  */
 export class ArchiveExtractionCache {
   private readonly logger = new Logger(ArchiveExtractionCache.name);
@@ -21,6 +23,7 @@ export class ArchiveExtractionCache {
   constructor(
     parentDir: string,
     private readonly capacity: number,
+    private readonly work: ArchiveWorkLimiter = new ArchiveWorkLimiter(),
   ) {
     // One directory per process: several processes may share DATA_DIR.
     this.root = path.join(parentDir, `${process.pid}-${randomUUID().slice(0, 8)}`);
@@ -57,18 +60,21 @@ export class ArchiveExtractionCache {
     const target = path.join(this.root, `${archiveId}-${randomUUID().slice(0, 8)}`);
     await fs.mkdir(target, { recursive: true });
     try {
-      const zip = new AdmZip(await load());
-      // Stored archives passed validateArchive; resolveInside is the last line of defence anyway.
-      for (const entry of zip.getEntries()) {
-        const name = entry.entryName.replace(/\/$/, '');
-        const destination = resolveInside(target, name);
-        if (entry.isDirectory) {
-          await fs.mkdir(destination, { recursive: true });
-          continue;
+      await this.work.run(async () => {
+        const archive = readArchive(await load());
+        // Stored archives passed validateArchive; resolveInside is the last line of defence anyway.
+        for (const entry of archive.entries) {
+          const destination = resolveInside(target, servedPath(entry.name.replace(/\/$/, '')));
+          if (entry.isDirectory) {
+            await fs.mkdir(destination, { recursive: true });
+            continue;
+          }
+          await fs.mkdir(path.dirname(destination), { recursive: true });
+          const chunks: Buffer[] = [];
+          await inflateEntry(entry, JSON.stringify(entry.name), (chunk) => chunks.push(chunk));
+          await fs.writeFile(destination, Buffer.concat(chunks), { mode: 0o644 });
         }
-        await fs.mkdir(path.dirname(destination), { recursive: true });
-        await fs.writeFile(destination, entry.getData(), { mode: 0o644 });
-      }
+      });
       this.logger.debug(`Extracted archive ${archiveId}`);
       return target;
     } catch (error) {

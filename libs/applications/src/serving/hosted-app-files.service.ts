@@ -1,3 +1,4 @@
+import { ArchiveWorkLimiter, servedPath } from '@depot/archive';
 import {
   assertSafeRelativePath,
   CumulocityError,
@@ -50,17 +51,20 @@ export class HostedAppFilesService implements OnApplicationShutdown {
     private readonly applications: ApplicationsService,
     private readonly binaries: BinariesService,
     @Inject(APPLICATIONS_OPTIONS) options: ApplicationsModuleOptions,
+    archiveWork: ArchiveWorkLimiter,
   ) {
     this.cache = new ArchiveExtractionCache(
       options.extractionCacheDir,
       options.extractionCacheSize ?? DEFAULT_CACHE_SIZE,
+      archiveWork,
     );
   }
 
   /** `segments`: the URL-decoded path below the context path; a trailing `''` means a trailing slash. */
   async lookup(principal: Principal, contextPath: string, segments: string[]): Promise<HostedFileLookup> {
     const wantsDirectory = segments.length === 0 || segments[segments.length - 1] === '';
-    const relative = (wantsDirectory ? segments.slice(0, -1) : segments).join('/');
+    // Files were extracted under the NFC form of their names: an NFD entry answers an NFC request.
+    const relative = servedPath((wantsDirectory ? segments.slice(0, -1) : segments).join('/'));
     if (relative !== '') assertServablePath(contextPath, relative);
     const application = await this.applications.findHostedByContextPath(principal.tenantId, contextPath);
     if (!application || application.activeVersionId === null)

@@ -1,4 +1,12 @@
 import { crc32, deflateRawSync } from 'node:zlib';
+import {
+  CENTRAL_HEADER_SIGNATURE,
+  DATA_DESCRIPTOR_SIGNATURE,
+  END_OF_CENTRAL_DIRECTORY_SIGNATURE,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_UTF8_NAMES,
+  LOCAL_HEADER_SIGNATURE,
+} from '../zip-format';
 
 /** One entry of a hand-crafted zip. Everything a well-behaved writer would compute can be overridden. */
 export interface RawZipEntry {
@@ -36,12 +44,12 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     const compressed = method === 8 ? deflateRawSync(data) : data;
     const crc = entry.declaredCrc ?? crc32(data);
     const size = entry.declaredSize ?? data.length;
-    const flags = (entry.flags ?? 0x0800) | (entry.dataDescriptor ? 0x0008 : 0);
+    const flags = (entry.flags ?? FLAG_UTF8_NAMES) | (entry.dataDescriptor ? FLAG_DATA_DESCRIPTOR : 0);
     const madeBy = (3 << 8) | 20; // unix, zip 2.0
     const externalAttributes = ((entry.unixMode ?? 0o100644) << 16) >>> 0;
 
     const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
@@ -55,7 +63,7 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     let descriptorLength = 0;
     if (entry.dataDescriptor) {
       const descriptor = Buffer.alloc(16);
-      descriptor.writeUInt32LE(0x08074b50, 0);
+      descriptor.writeUInt32LE(DATA_DESCRIPTOR_SIGNATURE, 0);
       descriptor.writeUInt32LE(crc >>> 0, 4);
       descriptor.writeUInt32LE(compressed.length, 8);
       descriptor.writeUInt32LE(size >>> 0, 12);
@@ -64,7 +72,7 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
     }
 
     const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt32LE(CENTRAL_HEADER_SIGNATURE, 0);
     central.writeUInt16LE(madeBy, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(flags, 8);
@@ -86,7 +94,7 @@ export function buildRawZip(entries: readonly RawZipEntry[]): Buffer {
   }
   const centralDirectory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY_SIGNATURE, 0);
   end.writeUInt16LE(0, 4);
   end.writeUInt16LE(0, 6);
   end.writeUInt16LE(entries.length, 8);

@@ -1,10 +1,5 @@
-import type AdmZip from 'adm-zip';
 import { crc32, deflateRawSync } from 'node:zlib';
-
-export const STORED = 0;
-export const DEFLATED = 8;
-const FLAG_ENCRYPTED = 0x0001;
-const ZIP64_EXTRA_ID = 0x0001;
+import { METHOD_DEFLATED, METHOD_STORED, S_IFREG, ZIP64_EXTRA_ID } from './zip-format';
 
 /**
  * One entry of an archive being built, carrying its bytes exactly as they go into the zip (already
@@ -31,33 +26,6 @@ export interface ZipEntryData {
   readonly data: Buffer;
 }
 
-/**
- * The entries of a parsed zip with their raw compressed bytes. adm-zip returns the untouched bytes
- * of an entry loaded from a Buffer (`getCompressedData` only compresses content set with `setData`),
- * and a slice, not a copy, of the source buffer.
- */
-export function readZipEntries(zip: AdmZip): ZipEntryData[] {
-  return zip.getEntries().map((entry) => {
-    const header = entry.header;
-    if ((header.flags & FLAG_ENCRYPTED) !== 0) throw new Error(`Encrypted zip entry ${entry.entryName}`);
-    const data = entry.getCompressedData();
-    return {
-      name: entry.entryName,
-      isDirectory: entry.isDirectory,
-      method: header.method,
-      crc: header.crc,
-      size: header.size,
-      compressedSize: data.length,
-      dosTime: header.timeval,
-      versionMadeBy: header.made,
-      externalAttributes: header.attr,
-      flags: header.flags,
-      extra: withoutZip64Extra(entry.extra),
-      data,
-    };
-  });
-}
-
 /** A new file entry, deflated (or stored when deflating does not pay). */
 export function createFileEntry(name: string, content: Buffer, modified = new Date()): ZipEntryData {
   const deflated = deflateRawSync(content);
@@ -66,13 +34,13 @@ export function createFileEntry(name: string, content: Buffer, modified = new Da
   return {
     name,
     isDirectory: false,
-    method: useDeflate ? DEFLATED : STORED,
+    method: useDeflate ? METHOD_DEFLATED : METHOD_STORED,
     crc: crc32(content),
     size: content.length,
     compressedSize: data.length,
     dosTime: toDosTime(modified),
     versionMadeBy: 0x031e, // unix, zip 3.0
-    externalAttributes: (0o100644 << 16) >>> 0,
+    externalAttributes: ((S_IFREG | 0o644) << 16) >>> 0,
     flags: 0,
     extra: Buffer.alloc(0),
     data,
@@ -99,7 +67,7 @@ export function toDosTime(date: Date): number {
 
 // Sizes are rewritten as plain 32-bit fields, so a ZIP64 record left in the extra field would
 // describe values that are no longer there.
-function withoutZip64Extra(extra: Buffer): Buffer {
+export function withoutZip64Extra(extra: Buffer): Buffer {
   const kept: Buffer[] = [];
   let offset = 0;
   while (offset + 4 <= extra.length) {

@@ -6,14 +6,30 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { InvalidArchiveError, InvalidArchiveReason } from './invalid-archive.error';
 import { buildRawZip, RawZipEntry } from './testing/build-raw-zip';
-import { ArchiveLimits, archiveEntryIdentity, validateArchive } from './validate-archive';
+import { readArchive } from './read-archive';
+import {
+  ArchiveLimits,
+  archiveEntryIdentity,
+  validateArchive,
+  type ValidateArchiveOptions,
+  type ValidatedArchive,
+} from './validate-archive';
+
+/** Reads and validates, as every caller does. */
+function validate(
+  zip: Buffer,
+  limits: ArchiveLimits,
+  options?: ValidateArchiveOptions,
+): Promise<ValidatedArchive> {
+  return Promise.resolve().then(() => validateArchive(readArchive(zip, limits.maxEntries), limits, options));
+}
 
 const limits: ArchiveLimits = { maxEntries: 100, maxInflatedSize: 64 * 1024 * 1024 };
 const index: RawZipEntry = { name: 'index.html', data: '<html></html>' };
 
 async function reasonOf(zip: Buffer, overrides: Partial<ArchiveLimits> = {}): Promise<InvalidArchiveReason> {
   try {
-    await validateArchive(zip, { ...limits, ...overrides });
+    await validate(zip, { ...limits, ...overrides });
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidArchiveError);
     const invalid = error as InvalidArchiveError;
@@ -63,7 +79,7 @@ describe('validateArchive', () => {
       { name: 'cumulocity.json', data: JSON.stringify({ isPackage: true, package: 'plugin' }) },
       { name: 'plugin/cumulocity.json', data: '{}' },
     ]);
-    const result = await validateArchive(zip, limits);
+    const result = await validate(zip, limits);
     expect(result.entries.map((entry) => entry.name)).toEqual([
       'index.html',
       'assets',
@@ -77,12 +93,18 @@ describe('validateArchive', () => {
     expect(result.manifest).toEqual({ isPackage: true, package: 'plugin' });
   });
 
+  it('accepts segments of exactly 255 bytes', async () => {
+    const name = `${'\u00e9'.repeat(127)}x/${'a'.repeat(255)}`;
+    const result = await validate(buildRawZip([index, { name, data: 'x' }]), limits);
+    expect(result.entries.map((entry) => entry.name)).toContain(name);
+  });
+
   it('accepts what adm-zip writes (Windows-style attributes, no unix mode)', async () => {
     const zip = new AdmZip();
     zip.addFile('index.html', Buffer.from('<html></html>'));
     zip.addFile('css/', Buffer.alloc(0));
     zip.addFile('css/site.css', Buffer.from('body{}'));
-    const result = await validateArchive(zip.toBuffer(), limits);
+    const result = await validate(zip.toBuffer(), limits);
     expect(result.manifest).toBeUndefined();
     expect(result.inflatedSize).toBe(19);
   });
@@ -92,7 +114,7 @@ describe('validateArchive', () => {
       { ...index, dataDescriptor: true },
       { name: 'main.js', data: 'x'.repeat(5000), dataDescriptor: true },
     ]);
-    const result = await validateArchive(zip, limits);
+    const result = await validate(zip, limits);
     expect(result.entries.map((entry) => [entry.name, entry.size])).toEqual([
       ['index.html', 13],
       ['main.js', 5000],
@@ -114,6 +136,17 @@ describe('validateArchive', () => {
       'unsafe name',
     ],
     ['a control character', () => buildRawZip([index, { name: 'a\nb.js', data: 'x' }]), 'unsafe name'],
+    // 200 'é' are 400 bytes: no filesystem can create that name, so serving could not extract it.
+    [
+      'a name segment over 255 bytes',
+      () => buildRawZip([index, { name: '\u00e9'.repeat(200), data: 'x' }]),
+      'unsafe name',
+    ],
+    [
+      'a directory segment over 255 bytes',
+      () => buildRawZip([index, { name: `${'d'.repeat(256)}/a.js`, data: 'x' }]),
+      'unsafe name',
+    ],
     ['a dot segment', () => buildRawZip([index, { name: './index.js', data: 'x' }]), 'unsafe name'],
     [
       'a symlink entry',
@@ -247,29 +280,29 @@ describe('validateArchive', () => {
     it('inflates an entry that is not proven (the bomb is refused)', async () => {
       expect(await reasonOf(zip)).toBe('compression ratio');
       const otherEntryProven = identitiesOf(zip, 'padding.bin');
-      await expect(validateArchive(zip, limits, { provenEntries: otherEntryProven })).rejects.toMatchObject({
+      await expect(validate(zip, limits, { provenEntries: otherEntryProven })).rejects.toMatchObject({
         reason: 'compression ratio',
       });
     });
 
     it('does not inflate a proven entry, but counts its header size toward the inflated limit', async () => {
       const provenEntries = identitiesOf(zip, 'zeros.bin');
-      const result = await validateArchive(zip, limits, { provenEntries });
+      const result = await validate(zip, limits, { provenEntries });
       expect(result.entries.find((entry) => entry.name === 'zeros.bin')?.size).toBe(bomb.length);
       expect(result.inflatedSize).toBe(13 + 200 * 1024 + bomb.length);
       await expect(
-        validateArchive(zip, { ...limits, maxInflatedSize: bomb.length }, { provenEntries }),
+        validate(zip, { ...limits, maxInflatedSize: bomb.length }, { provenEntries }),
       ).rejects.toMatchObject({ reason: 'inflated size limit' });
     });
 
     it('inflates an entry of a proven name whose header or bytes differ', async () => {
       const provenEntries = identitiesOf(zip, 'zeros.bin');
       const liar = buildRawZip([index, padding, { ...bombEntry, declaredSize: 1000 }]);
-      await expect(validateArchive(liar, limits, { provenEntries })).rejects.toMatchObject({
+      await expect(validate(liar, limits, { provenEntries })).rejects.toMatchObject({
         reason: 'size differs from header',
       });
       const otherBytes = buildRawZip([index, padding, { ...bombEntry, data: Buffer.alloc(bomb.length, 1) }]);
-      await expect(validateArchive(otherBytes, limits, { provenEntries })).rejects.toMatchObject({
+      await expect(validate(otherBytes, limits, { provenEntries })).rejects.toMatchObject({
         reason: 'compression ratio',
       });
     });
@@ -281,13 +314,13 @@ describe('validateArchive', () => {
     ])('still checks the name and kind of a proven entry: %s', async (_, rawEntries, reason) => {
       const unsafe = buildRawZip(rawEntries);
       const provenEntries = identitiesOf(unsafe, ...rawEntries.map((entry) => String(entry.name)));
-      await expect(validateArchive(unsafe, limits, { provenEntries })).rejects.toMatchObject({ reason });
+      await expect(validate(unsafe, limits, { provenEntries })).rejects.toMatchObject({ reason });
     });
 
     it('still inflates and parses a proven root cumulocity.json', async () => {
       const withManifest = buildRawZip([index, { name: 'cumulocity.json', data: '{"version":"1.0.0"}' }]);
       const provenEntries = identitiesOf(withManifest, 'index.html', 'cumulocity.json');
-      const result = await validateArchive(withManifest, limits, { provenEntries });
+      const result = await validate(withManifest, limits, { provenEntries });
       expect(result.manifest).toEqual({ version: '1.0.0' });
     });
   });
@@ -299,9 +332,7 @@ describe('validateArchive', () => {
     try {
       writeFileSync(path.join(dir, 'index.html'), '<html></html>');
       execFileSync('zip', ['-qr', path.join(dir, 'plain.zip'), 'index.html'], { cwd: dir });
-      expect((await validateArchive(readFileSync(path.join(dir, 'plain.zip')), limits)).entries).toHaveLength(
-        1,
-      );
+      expect((await validate(readFileSync(path.join(dir, 'plain.zip')), limits)).entries).toHaveLength(1);
       symlinkSync('/etc/passwd', path.join(dir, 'passwd'));
       execFileSync('zip', ['-qry', path.join(dir, 'link.zip'), 'index.html', 'passwd'], { cwd: dir });
       expect(await reasonOf(readFileSync(path.join(dir, 'link.zip')))).toBe('symlink');

@@ -1,14 +1,10 @@
 import { assertSafeRelativePath, CumulocityError, UnsafePathError } from '@depot/common';
+import { entryKey } from './entry-name';
 import { renameEntry, type ZipEntryData } from './zip-entry';
 
-/**
- * The key a path is compared by: without the trailing `/` of a directory entry, NFC-normalised and
- * case-folded, as the archive validator compares names (so a merge never produces an archive that
- * would be refused on upload, or that extracts ambiguously on a case-insensitive filesystem).
- */
-function keyOf(entry: { name: string; isDirectory: boolean }): string {
-  const path = entry.isDirectory ? entry.name.replace(/\/$/, '') : entry.name;
-  return path.normalize('NFC').toLowerCase();
+/** Paths are compared as the validator compares them, so a merge never makes an archive it refuses. */
+function keyOf(entry: { name: string }): string {
+  return entryKey(entry.name);
 }
 
 function parentsOf(path: string): string[] {
@@ -83,9 +79,11 @@ export function mergeEntries(
   return [...base.filter((entry) => !replaced.has(keyOf(entry))), ...incoming];
 }
 
-/** Whether `entry` is `directory/` or lies below it. */
-export function isInDirectory(entry: ZipEntryData, directory: string): boolean {
-  return entry.name.startsWith(`${directory}/`);
+/** Whether `entry` is `directory/` or lies below it (names compared by {@link entryKey}). */
+function isInDirectory(entry: ZipEntryData, directory: string): boolean {
+  const key = keyOf(entry);
+  const directoryKey = entryKey(directory);
+  return key.startsWith(`${directoryKey}/`) || (entry.isDirectory && key === directoryKey);
 }
 
 /** `base` without `directory/` and everything below it, and how many entries went. */

@@ -1,0 +1,122 @@
+import { Readable } from 'node:stream';
+import type { ZipEntryData } from './zip-entry';
+import {
+  CENTRAL_HEADER_SIGNATURE,
+  CENTRAL_HEADER_SIZE,
+  END_OF_CENTRAL_DIRECTORY_SIGNATURE,
+  END_OF_CENTRAL_DIRECTORY_SIZE,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_UTF8_NAMES,
+  LOCAL_HEADER_SIGNATURE,
+  LOCAL_HEADER_SIZE,
+  MAX_UINT16,
+  MAX_UINT32,
+} from './zip-format';
+
+const VERSION_NEEDED = 20;
+/** Headers and small entries go out together in chunks of about this size, big entries as they are. */
+const BATCH_SIZE = 64 * 1024;
+
+/** The byte length of the zip {@link writeZip} writes for `entries`. */
+export function zipLength(entries: readonly ZipEntryData[]): number {
+  let length = END_OF_CENTRAL_DIRECTORY_SIZE;
+  for (const entry of entries) {
+    const nameLength = Buffer.byteLength(entry.name, 'utf8');
+    length += LOCAL_HEADER_SIZE + nameLength + entry.data.length;
+    length += CENTRAL_HEADER_SIZE + nameLength + entry.extra.length;
+  }
+  return length;
+}
+
+/**
+ * Streams a zip from entries whose data is already compressed: a local header and the bytes of each
+ * entry, then the central directory. Headers are made as the stream is read and big entries go out as
+ * their own buffers (small ones batched with the headers around them), so the archive never exists
+ * whole in memory. Sizes and CRC come from the
+ * entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
+ * (MAX_ARCHIVE_*), so ZIP64 is refused here, before the first byte.
+ */
+export function writeZip(entries: readonly ZipEntryData[]): Readable {
+  if (entries.length > MAX_UINT16) throw new Error('Too many zip entries for a non-ZIP64 archive');
+  if (zipLength(entries) > MAX_UINT32) throw new Error('Zip too large for a non-ZIP64 archive');
+  return Readable.from(batched(zipChunks(entries)), { objectMode: false });
+}
+
+/** Joins small chunks to about {@link BATCH_SIZE}: thousands of tiny writes cost more than the copies. */
+function* batched(chunks: Iterable<Buffer>): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (chunk.length >= BATCH_SIZE) {
+      if (size > 0) yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+      yield chunk;
+      continue;
+    }
+    pending.push(chunk);
+    size += chunk.length;
+    if (size >= BATCH_SIZE) {
+      yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size);
+}
+
+/** The chunks of {@link writeZip}, in order (exported for the synchronous test helper). */
+export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const local = Buffer.alloc(LOCAL_HEADER_SIZE);
+    local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
+    writeSharedFields(local, 4, entry, name.length);
+    local.writeUInt16LE(0, 28); // extra
+    offsets.push(offset);
+    offset += local.length + name.length + entry.data.length;
+    yield Buffer.concat([local, name]);
+    if (entry.data.length > 0) yield entry.data;
+  }
+  const centralOffset = offset;
+  let centralLength = 0;
+  for (const [index, entry] of entries.entries()) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const header = Buffer.alloc(CENTRAL_HEADER_SIZE);
+    header.writeUInt32LE(CENTRAL_HEADER_SIGNATURE, 0);
+    header.writeUInt16LE(entry.versionMadeBy & 0xffff, 4);
+    writeSharedFields(header, 6, entry, name.length);
+    header.writeUInt16LE(entry.extra.length, 30);
+    header.writeUInt16LE(0, 32); // comment
+    header.writeUInt16LE(0, 34); // disk
+    header.writeUInt16LE(0, 36); // internal attributes
+    header.writeUInt32LE(entry.externalAttributes >>> 0, 38);
+    header.writeUInt32LE(offsets[index], 42);
+    centralLength += header.length + name.length + entry.extra.length;
+    yield Buffer.concat([header, name, entry.extra]);
+  }
+  const end = Buffer.alloc(END_OF_CENTRAL_DIRECTORY_SIZE);
+  end.writeUInt32LE(END_OF_CENTRAL_DIRECTORY_SIGNATURE, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(centralLength, 12);
+  end.writeUInt32LE(centralOffset, 16);
+  yield end;
+}
+
+/**
+ * The fields both headers share, in the same order (version needed to name length), from `at`. Sizes
+ * and CRC are known up front, so the data-descriptor flag is cleared; names are always UTF-8.
+ */
+function writeSharedFields(header: Buffer, at: number, entry: ZipEntryData, nameLength: number): void {
+  header.writeUInt16LE(VERSION_NEEDED, at);
+  header.writeUInt16LE((entry.flags & ~FLAG_DATA_DESCRIPTOR) | FLAG_UTF8_NAMES, at + 2);
+  header.writeUInt16LE(entry.method, at + 4);
+  header.writeUInt32LE(entry.dosTime, at + 6);
+  header.writeUInt32LE(entry.crc >>> 0, at + 10);
+  header.writeUInt32LE(entry.data.length, at + 14);
+  header.writeUInt32LE(entry.size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
+}
