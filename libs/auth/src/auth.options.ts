@@ -10,6 +10,10 @@ export interface AuthModuleOptions {
   maxFailures: number;
   /** How long the 429 lasts (seconds). */
   lockoutSeconds: number;
+  /** Worker threads that hash passwords (off libuv's threadpool, which file I/O needs). */
+  hashThreads: number;
+  /** Hashes that may wait for a thread; beyond that a login is answered 503 at once. */
+  hashQueueLength: number;
 }
 
 export const {

@@ -4,9 +4,9 @@ import { CumulocityError, type Principal } from '@depot/common';
 import { Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
 import { CredentialsCache } from './credentials-cache';
-import { dummyPasswordHash, verifyPassword } from './hash-password';
 import { LoginThrottleService } from './login-throttle.service';
 import { parseBasicAuth } from './parse-basic-auth';
+import { PasswordHasher } from './password-hasher.service';
 import { UserEntity } from './user.entity';
 
 /**
@@ -23,6 +23,7 @@ export class AuthService {
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly throttle: LoginThrottleService,
+    private readonly hasher: PasswordHasher,
   ) {
     this.cache = new CredentialsCache(options.cacheTtlMs);
   }
@@ -43,10 +44,9 @@ export class AuthService {
     const generation = this.cache.generation;
     const user = await this.users.findOne({ where: { tenantId, userName: credentials.userName } });
     // Hash even for unknown users so timing does not reveal which names exist.
-    const valid = await verifyPassword(
-      credentials.password,
-      user?.passwordHash ?? (await dummyPasswordHash()),
-    );
+    const valid = user
+      ? await this.hasher.verify(credentials.password, user.passwordHash)
+      : await this.hasher.verifyNobody(credentials.password);
     if (!user || !valid || !user.enabled) {
       if ((await this.throttle.recordFailure(key)) > 0)
         this.logger.warn(`Too many failed logins for ${tenantId}/${credentials.userName} from ${address}`);

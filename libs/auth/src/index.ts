@@ -11,5 +11,6 @@ export * from './user.entity';
 export * from './tenants.service';
 export * from './users.service';
 export * from './parse-basic-auth';
+export * from './password-hasher.service';
 
 export const AUTH_MIGRATIONS = [CreateTenantsAndUsers1764140000000, CreateLoginFailures1764140000001];

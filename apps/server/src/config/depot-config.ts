@@ -38,6 +38,10 @@ export interface DepotConfig {
     maxFailures: number;
     /** How long the 429 lasts, in seconds. */
     lockoutSeconds: number;
+    /** Worker threads hashing passwords. */
+    hashThreads: number;
+    /** Hashes waiting for a thread before logins get 503. */
+    hashQueueLength: number;
   };
   /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
   sweeper: { graceMs: number; intervalMs: number };
