@@ -36,7 +36,9 @@ export interface DepotConfig {
     cacheTtlMs: number;
     /** Failed logins for one user from one address before 429. */
     maxFailures: number;
-    /** How long the 429 lasts, in seconds. */
+    /** Failed logins from one address, across user names, before 429. */
+    maxFailuresPerAddress: number;
+    /** How long the 429 lasts (and the window failures are counted in), in seconds. */
     lockoutSeconds: number;
     /** Worker threads hashing passwords. */
     hashThreads: number;

@@ -97,6 +97,7 @@ export function loadDepotConfig(env: Env): DepotConfig {
     auth: {
       cacheTtlMs: read.integer('AUTH_CACHE_SECONDS', 10, 0, 3600) * 1000,
       maxFailures: read.integer('AUTH_MAX_FAILURES', 5, 1),
+      maxFailuresPerAddress: read.integer('AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1),
       lockoutSeconds: read.integer('AUTH_LOCKOUT_SECONDS', 60, 1),
       // A core stays free for the event loop: hashing must not slow every other request.
       hashThreads: read.integer(

@@ -1,0 +1,73 @@
+import { PasswordHasher } from '@depot/auth';
+import request from 'supertest';
+import { createUser } from '../support/factories';
+import { basicAuth, startTestApp, type TestApp } from '../support/test-app';
+
+const ERROR_TYPE = /^application\/vnd\.com\.nsn\.cumulocity\.error\+json/;
+
+/** Answers `count` logins sent all at once, by status. */
+async function loginAtOnce(t: TestApp, headers: string[]): Promise<Record<number, number>> {
+  const responses = await Promise.all(
+    headers.map((header) => request(t.server).get('/user/currentUser').set('Authorization', header)),
+  );
+  const statuses: Record<number, number> = {};
+  for (const response of responses) statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+  return statuses;
+}
+
+describe('login throttle under concurrency', () => {
+  let t: TestApp;
+  let hasher: PasswordHasher;
+  beforeAll(async () => {
+    t = await startTestApp({
+      AUTH_MAX_FAILURES: '5',
+      AUTH_MAX_FAILURES_PER_ADDRESS: '1000',
+      AUTH_LOCKOUT_SECONDS: '30',
+    });
+    hasher = t.app.get(PasswordHasher);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('checks at most AUTH_MAX_FAILURES passwords of 41 parallel wrong logins for one user', async () => {
+    const user = await createUser(t, { userName: 'parallel-target', roles: [] });
+    const before = hasher.derivations;
+    const guesses = Array.from({ length: 41 }, (_, i) => basicAuth(user.tenant, user.userName, `guess-${i}`));
+    const statuses = await loginAtOnce(t, guesses);
+    expect(hasher.derivations - before).toBeLessThanOrEqual(5);
+    expect(statuses).toEqual({ 401: 5, 429: 36 });
+    // Locked whatever the password, and without a hash.
+    const locked = await request(t.server).get('/user/currentUser').set('Authorization', user.auth);
+    expect(locked.status).toBe(429);
+    expect(locked.headers['content-type']).toMatch(ERROR_TYPE);
+    expect(hasher.derivations - before).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('login throttle per address', () => {
+  let t: TestApp;
+  let hasher: PasswordHasher;
+  beforeAll(async () => {
+    t = await startTestApp({ AUTH_MAX_FAILURES_PER_ADDRESS: '10', AUTH_LOCKOUT_SECONDS: '30' });
+    hasher = t.app.get(PasswordHasher);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('locks out an address that floods logins with unknown user names', async () => {
+    const bystander = await createUser(t, { userName: 'bystander', roles: [] });
+    const before = hasher.derivations;
+    const flood = Array.from({ length: 40 }, (_, i) => basicAuth(undefined, `nobody-${i}`, `pw-${i}`));
+    const statuses = await loginAtOnce(t, flood);
+    expect(statuses).toEqual({ 401: 10, 429: 30 });
+    expect(hasher.derivations - before).toBeLessThanOrEqual(10);
+    // Every name from that address now waits, the right password included, without a hash.
+    const later = await request(t.server).get('/user/currentUser').set('Authorization', bystander.auth);
+    expect(later.status).toBe(429);
+    expect(Number(later.headers['retry-after'])).toBeGreaterThan(0);
+    expect(later.body.error).toBe('security/Too Many Requests');
+    expect(hasher.derivations - before).toBeLessThanOrEqual(10);
+  });
+});
