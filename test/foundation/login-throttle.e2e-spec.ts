@@ -43,6 +43,17 @@ describe('login throttle under concurrency', () => {
     expect(locked.headers['content-type']).toMatch(ERROR_TYPE);
     expect(hasher.derivations - before).toBeLessThanOrEqual(5);
   });
+
+  it('hashes once for parallel requests with one credential (the same wrong guess counts once)', async () => {
+    const user = await createUser(t, { userName: 'same-guess', roles: [] });
+    const before = hasher.derivations;
+    const statuses = await loginAtOnce(t, Array(20).fill(basicAuth(user.tenant, user.userName, 'the-guess')));
+    expect(statuses).toEqual({ 401: 20 });
+    expect(hasher.derivations - before).toBe(1);
+    // Only one failure was counted: the right password still works.
+    const ok = await request(t.server).get('/user/currentUser').set('Authorization', user.auth);
+    expect(ok.status).toBe(200);
+  });
 });
 
 describe('login throttle per address', () => {

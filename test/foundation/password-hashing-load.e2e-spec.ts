@@ -81,6 +81,36 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+describe('password hashing when a cached login expires', () => {
+  let t: TestApp;
+  let hasher: PasswordHasher;
+  beforeAll(async () => {
+    t = await startTestApp({ AUTH_CACHE_SECONDS: '2' });
+    hasher = t.app.get(PasswordHasher);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('hashes once for 100 concurrent requests with one credential when its cached login expired', async () => {
+    const user = await createUser(t, { userName: 'busy-device', roles: [] });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 100 });
+    try {
+      const login = () => timedGet(agent, `${t.baseUrl}/user/currentUser`, user.auth);
+      expect((await login()).status).toBe(200);
+      // Open the connections first, so the 100 requests arrive together.
+      await Promise.all(Array.from({ length: 100 }, () => timedGet(agent, `${t.baseUrl}/health/live`)));
+      await new Promise((resolve) => setTimeout(resolve, 2100)); // AUTH_CACHE_SECONDS=2
+      const before = hasher.derivations;
+      const responses = await Promise.all(Array.from({ length: 100 }, login));
+      expect(responses.map((response) => response.status)).toEqual(Array(100).fill(200));
+      expect(hasher.derivations - before).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
 describe('login when password hashing is saturated', () => {
   let t: TestApp;
   let hasher: PasswordHasher;

@@ -3,21 +3,23 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { CumulocityError, type Principal } from '@depot/common';
 import { Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
-import { CredentialsCache } from './credentials-cache';
+import { CredentialsCache, credentialsKey } from './credentials-cache';
 import { LoginThrottleService } from './login-throttle.service';
-import { parseBasicAuth } from './parse-basic-auth';
+import { parseBasicAuth, type BasicCredentials } from './parse-basic-auth';
 import { PasswordHasher } from './password-hasher.service';
 import { HashQueueFullError } from './scrypt-pool';
 import { UserEntity } from './user.entity';
 
 /**
  * Turns an Authorization header into a principal: Basic `tenant/user:password` or `user:password`
- * (the bootstrap tenant), verified against the scrypt hash, cached briefly, and throttled per
- * user and per address.
+ * (the bootstrap tenant), verified against the scrypt hash once at a time per credential, cached
+ * briefly, and throttled per user and per address.
  */
 @Injectable()
 export class AuthService {
   private readonly cache: CredentialsCache;
+  /** Verifications running now, by credential digest. */
+  private readonly verifying = new Map<string, { generation: number; principal: Promise<Principal> }>();
 
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
@@ -36,6 +38,28 @@ export class AuthService {
     const credentials = parseBasicAuth(authorization);
     if (!credentials)
       throw CumulocityError.unauthorized('Invalid credentials! : Unsupported authorization header');
+    // One verification per credential at a time: requests that arrive while it runs share its
+    // outcome (e.g. every request in flight when a cached login expires). Joined only within one
+    // cache generation, so a login checked before a password change is not reused after it.
+    const key = credentialsKey(authorization);
+    const generation = this.cache.generation;
+    const running = this.verifying.get(key);
+    if (running?.generation === generation) return running.principal;
+    const principal = this.verify(authorization, credentials, address, generation);
+    this.verifying.set(key, { generation, principal });
+    try {
+      return await principal;
+    } finally {
+      if (this.verifying.get(key)?.principal === principal) this.verifying.delete(key);
+    }
+  }
+
+  private async verify(
+    authorization: string,
+    credentials: BasicCredentials,
+    address: string,
+    generation: number,
+  ): Promise<Principal> {
     // No capacity to check a password: refuse before costing the database anything.
     if (this.hasher.saturated) throw new HashQueueFullError();
     const tenantId = (credentials.tenant ?? this.options.bootstrap.tenant).toLowerCase();
@@ -44,7 +68,6 @@ export class AuthService {
     const retryAfterSeconds = await this.throttle.reserve(attempt);
     if (retryAfterSeconds > 0) throw tooManyAttempts(retryAfterSeconds);
 
-    const generation = this.cache.generation;
     let user: UserEntity | null;
     let valid: boolean;
     try {
