@@ -229,9 +229,9 @@ describe('password hashing under a flood of logins', () => {
     expect(Object.keys(floodStatuses).every((status) => ['401', '503'].includes(status))).toBe(true);
     expect(floodStatuses[401]).toBeGreaterThan(10);
     expect(health.every((probe) => probe.status === 200)).toBe(true);
-    // Generous for a shared, loaded test machine: with hashing on libuv's threads the first download
-    // alone waits for most of the flood (4-10 s measured).
-    expect(percentile(downloads, 99)).toBeLessThan(2000);
-    expect(percentile(healthMs, 99)).toBeLessThan(2000);
+    // Generous, for a shared and loaded test machine (under 1 s when it is quiet); with hashing on
+    // libuv's threads downloads took 10-27 s here and /health answered 503 (its probes time out at 3 s).
+    expect(percentile(downloads, 99)).toBeLessThan(3000);
+    expect(percentile(healthMs, 99)).toBeLessThan(3000);
   });
 });
