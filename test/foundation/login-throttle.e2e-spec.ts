@@ -54,6 +54,19 @@ describe('login throttle under concurrency', () => {
     const ok = await request(t.server).get('/user/currentUser').set('Authorization', user.auth);
     expect(ok.status).toBe(200);
   });
+
+  it.each([
+    ['the user name', () => basicAuth('management', 'ad\u0000min', t.admin.password)],
+    ['the tenant', () => basicAuth('manage\u0000ment', 'admin', t.admin.password)],
+    // scrypt's HMAC pads keys with zero bytes: without the check, "pw\0" logged in as "pw".
+    ['the password', () => basicAuth('management', 'admin', `${t.admin.password}\u0000`)],
+    ['the user name (no tenant)', () => basicAuth(undefined, '\u0000', 'x')],
+  ])('refuses U+0000 in %s as 401, not a database error', async (_case, header) => {
+    const response = await request(t.server).get('/user/currentUser').set('Authorization', header());
+    expect(response.status).toBe(401);
+    expect(response.headers['content-type']).toMatch(ERROR_TYPE);
+    expect(response.body).toMatchObject({ error: 'security/Unauthorized', info: expect.any(String) });
+  });
 });
 
 describe('login throttle per address', () => {
