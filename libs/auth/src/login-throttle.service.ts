@@ -70,24 +70,29 @@ export class LoginThrottleService {
     return Math.max(0, ...refused.map((row) => row.retry));
   }
 
+  // Below, one row per statement: the reservation locks the user's row, then the address's, and a
+  // statement holding them the other way round could deadlock with it.
+
   /** The password was right: the user's count is cleared, the address gets its attempt back. */
   async succeeded(attempt: LoginAttempt): Promise<void> {
     await this.dataSource.query(
-      `WITH cleared AS (
-         DELETE FROM login_failures WHERE key = $1 AND coalesce(locked_until <= now(), true)
-       )
-       UPDATE login_failures SET failures = greatest(failures - 1, 0)
-        WHERE key = $2 AND window_ends > now() AND coalesce(locked_until <= now(), true)`,
-      [attempt.userKey, attempt.addressKey],
+      `DELETE FROM login_failures WHERE key = $1 AND coalesce(locked_until <= now(), true)`,
+      [attempt.userKey],
     );
+    await this.giveBack(attempt.addressKey);
   }
 
   /** The password could not be checked after all (no hashing capacity): both attempts given back. */
   async release(attempt: LoginAttempt): Promise<void> {
+    await this.giveBack(attempt.userKey);
+    await this.giveBack(attempt.addressKey);
+  }
+
+  private async giveBack(key: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE login_failures SET failures = greatest(failures - 1, 0)
-        WHERE key IN ($1, $2) AND window_ends > now() AND coalesce(locked_until <= now(), true)`,
-      [attempt.userKey, attempt.addressKey],
+        WHERE key = $1 AND window_ends > now() AND coalesce(locked_until <= now(), true)`,
+      [key],
     );
   }
 
@@ -104,8 +109,12 @@ export class LoginThrottleService {
   private async cleanUpNowAndThen(): Promise<void> {
     if (++this.reservationsSinceCleanup < CLEANUP_EVERY) return;
     this.reservationsSinceCleanup = 0;
+    // SKIP LOCKED: never wait for (or deadlock with) a reservation on a row it would delete.
     await this.dataSource.query(
-      `DELETE FROM login_failures WHERE window_ends < now() AND (locked_until IS NULL OR locked_until < now())`,
+      `DELETE FROM login_failures WHERE key IN (
+         SELECT key FROM login_failures
+          WHERE window_ends < now() AND (locked_until IS NULL OR locked_until < now())
+            FOR UPDATE SKIP LOCKED)`,
     );
   }
 }

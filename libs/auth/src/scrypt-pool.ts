@@ -84,7 +84,7 @@ export class ScryptPool {
     });
   }
 
-  /** Rejects what waits and stops the workers (module destroy). */
+  /** Rejects what waits and stops the workers (application shutdown). */
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new Error('The password hasher is closed'));
