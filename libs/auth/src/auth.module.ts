@@ -7,6 +7,7 @@ import { AuthService } from './auth.service';
 import { BasicAuthGuard } from './basic-auth.guard';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { PasswordHasher } from './password-hasher.service';
 import { TenantEntity } from './tenant.entity';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
@@ -26,6 +27,7 @@ import { UsersService } from './users.service';
     BasicAuthGuard,
     CredentialsInvalidationService,
     LoginThrottleService,
+    PasswordHasher,
     TenantsService,
     UsersService,
     AuthBootstrapService,

@@ -8,8 +8,14 @@ export interface AuthModuleOptions {
   cacheTtlMs: number;
   /** Failed logins for one user from one address before 429. */
   maxFailures: number;
-  /** How long the 429 lasts (seconds). */
+  /** Failed logins from one address, whatever the user names, before that address gets 429. */
+  maxFailuresPerAddress: number;
+  /** How long the 429 lasts, and the window failures are counted in (seconds). */
   lockoutSeconds: number;
+  /** Worker threads that hash passwords (off libuv's threadpool, which file I/O needs). */
+  hashThreads: number;
+  /** Hashes that may wait for a thread; beyond that a login is answered 503 at once. */
+  hashQueueLength: number;
 }
 
 export const {

@@ -1,28 +1,31 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CumulocityError, type Principal } from '@depot/common';
 import { Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
-import { CredentialsCache } from './credentials-cache';
-import { dummyPasswordHash, verifyPassword } from './hash-password';
+import { CredentialsCache, credentialsKey } from './credentials-cache';
 import { LoginThrottleService } from './login-throttle.service';
-import { parseBasicAuth } from './parse-basic-auth';
+import { parseBasicAuth, type BasicCredentials } from './parse-basic-auth';
+import { PasswordHasher } from './password-hasher.service';
+import { HashQueueFullError } from './scrypt-pool';
 import { UserEntity } from './user.entity';
 
 /**
  * Turns an Authorization header into a principal: Basic `tenant/user:password` or `user:password`
- * (the bootstrap tenant), verified against the scrypt hash, cached briefly, and throttled per
- * user and address after repeated failures.
+ * (the bootstrap tenant), verified against the scrypt hash once at a time per credential, cached
+ * briefly, and throttled per user and per address.
  */
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger(AuthService.name);
   private readonly cache: CredentialsCache;
+  /** Verifications running now, by credential digest. */
+  private readonly verifying = new Map<string, { generation: number; principal: Promise<Principal> }>();
 
   constructor(
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly throttle: LoginThrottleService,
+    private readonly hasher: PasswordHasher,
   ) {
     this.cache = new CredentialsCache(options.cacheTtlMs);
   }
@@ -35,24 +38,50 @@ export class AuthService {
     const credentials = parseBasicAuth(authorization);
     if (!credentials)
       throw CumulocityError.unauthorized('Invalid credentials! : Unsupported authorization header');
-    const tenantId = (credentials.tenant ?? this.options.bootstrap.tenant).toLowerCase();
-    const key = this.throttle.key(address, tenantId, credentials.userName);
-    const throttle = await this.throttle.status(key);
-    if (throttle.retryAfterSeconds > 0) throw tooManyAttempts(throttle.retryAfterSeconds);
-
+    // One verification per credential at a time: requests that arrive while it runs share its
+    // outcome (e.g. every request in flight when a cached login expires). Joined only within one
+    // cache generation, so a login checked before a password change is not reused after it.
+    const key = credentialsKey(authorization);
     const generation = this.cache.generation;
-    const user = await this.users.findOne({ where: { tenantId, userName: credentials.userName } });
-    // Hash even for unknown users so timing does not reveal which names exist.
-    const valid = await verifyPassword(
-      credentials.password,
-      user?.passwordHash ?? (await dummyPasswordHash()),
-    );
-    if (!user || !valid || !user.enabled) {
-      if ((await this.throttle.recordFailure(key)) > 0)
-        this.logger.warn(`Too many failed logins for ${tenantId}/${credentials.userName} from ${address}`);
-      throw CumulocityError.unauthorized();
+    const running = this.verifying.get(key);
+    if (running?.generation === generation) return running.principal;
+    const principal = this.verify(authorization, credentials, address, generation);
+    this.verifying.set(key, { generation, principal });
+    try {
+      return await principal;
+    } finally {
+      if (this.verifying.get(key)?.principal === principal) this.verifying.delete(key);
     }
-    if (throttle.hasFailures) await this.throttle.recordSuccess(key);
+  }
+
+  private async verify(
+    authorization: string,
+    credentials: BasicCredentials,
+    address: string,
+    generation: number,
+  ): Promise<Principal> {
+    // No capacity to check a password: refuse before costing the database anything.
+    if (this.hasher.saturated) throw new HashQueueFullError();
+    const tenantId = (credentials.tenant ?? this.options.bootstrap.tenant).toLowerCase();
+    const attempt = this.throttle.attempt(address, tenantId, credentials.userName);
+    // Reserved before the hash: parallel guesses cannot get more than the limit checked.
+    const retryAfterSeconds = await this.throttle.reserve(attempt);
+    if (retryAfterSeconds > 0) throw tooManyAttempts(retryAfterSeconds);
+
+    let user: UserEntity | null;
+    let valid: boolean;
+    try {
+      user = await this.users.findOne({ where: { tenantId, userName: credentials.userName } });
+      // Unknown users cost the same hash, so timing does not reveal which names exist.
+      valid = user
+        ? await this.hasher.verify(credentials.password, user.passwordHash)
+        : await this.hasher.verifyNobody(credentials.password);
+    } catch (error) {
+      await this.throttle.release(attempt);
+      throw error;
+    }
+    if (!user || !valid || !user.enabled) throw CumulocityError.unauthorized();
+    await this.throttle.succeeded(attempt);
     const principal: Principal = { tenantId: user.tenantId, userName: user.userName, roles: [...user.roles] };
     // Not cached if the user changed while we verified (the change's invalidation came first).
     this.cache.set(authorization, principal, generation);

@@ -29,7 +29,7 @@ export class CredentialsCache {
   ) {}
 
   get(authorization: string): Principal | undefined {
-    const key = cacheKey(authorization);
+    const key = credentialsKey(authorization);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
@@ -48,7 +48,7 @@ export class CredentialsCache {
   set(authorization: string, principal: Principal, generation = this.generationCounter): void {
     if (this.ttlMs <= 0 || generation !== this.generationCounter) return;
     if (this.entries.size >= MAX_ENTRIES) this.prune();
-    this.entries.set(cacheKey(authorization), {
+    this.entries.set(credentialsKey(authorization), {
       principal,
       userKey: userKey(principal.tenantId, principal.userName),
       expiresAt: this.now() + this.ttlMs,
@@ -86,6 +86,7 @@ export class CredentialsCache {
   }
 }
 
-function cacheKey(authorization: string): string {
+/** A SHA-256 of the whole Authorization header: identifies a credential without holding the password. */
+export function credentialsKey(authorization: string): string {
   return createHash('sha256').update(authorization).digest('base64');
 }

@@ -13,5 +13,6 @@ export * from './users.service';
 export * from './parse-basic-auth';
 export { TENANT_ID } from './tenant.dto';
 export { MIN_PASSWORD_LENGTH } from './user.dto';
+export * from './password-hasher.service';
 
 export const AUTH_MIGRATIONS = [CreateTenantsAndUsers1764140000000, CreateLoginFailures1764140000001];

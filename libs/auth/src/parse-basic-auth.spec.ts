@@ -23,6 +23,10 @@ describe('parseBasicAuth', () => {
     `Basic ${b64(':pw')}`,
     `Basic ${b64('/alice:pw')}`,
     `Basic ${b64('t1/:pw')}`,
+    // U+0000 in the user name, the tenant or the password
+    `Basic ${b64('al\u0000ice:pw')}`,
+    `Basic ${b64('t\u00001/alice:pw')}`,
+    `Basic ${b64('alice:p\u0000w')}`,
   ])('refuses %s', (header) => {
     expect(parseBasicAuth(header)).toBeUndefined();
   });

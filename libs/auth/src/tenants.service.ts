@@ -11,7 +11,7 @@ import {
 import { randomInt } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
-import { hashPassword } from './hash-password';
+import { PasswordHasher } from './password-hasher.service';
 import type { CreateTenantDto } from './tenant.dto';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
@@ -25,6 +25,7 @@ export class TenantsService {
     @Inject(AUTH_OPTIONS) private readonly options: AuthModuleOptions,
     @InjectRepository(TenantEntity) private readonly tenants: Repository<TenantEntity>,
     private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   get managementTenantId(): string {
@@ -61,7 +62,7 @@ export class TenantsService {
   /** Creates a tenant and its administrator (all roles) in one transaction. */
   async create(principal: Principal, input: CreateTenantDto): Promise<TenantEntity> {
     this.assertCanManage(principal);
-    const passwordHash = await hashPassword(input.adminPass);
+    const passwordHash = await this.hasher.hash(input.adminPass);
     const id = input.id ?? `t${randomInt(10_000_000, 100_000_000)}`;
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -107,7 +108,7 @@ export class TenantsService {
     const { tenant: tenantId, user: userName } = this.options.bootstrap;
     const generated = this.options.bootstrap.password === undefined ? generatePassword() : undefined;
     const password = this.options.bootstrap.password ?? generated ?? '';
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await this.hasher.hash(password);
     return this.dataSource.transaction(async (manager) => {
       const inserted = await manager
         .createQueryBuilder()

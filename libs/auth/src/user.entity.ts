@@ -16,7 +16,7 @@ export class UserEntity {
   @Column({ name: 'user_name', type: 'varchar', length: 1000 })
   userName!: string;
 
-  /** `scrypt$N$r$p$salt$hash` (see hash-password.ts). */
+  /** `scrypt$N$r$p$salt$hash` (see password-hasher.service.ts). */
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash!: string;
 

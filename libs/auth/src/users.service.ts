@@ -10,7 +10,7 @@ import {
 } from '@depot/common';
 import { Repository } from 'typeorm';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
-import { hashPassword, verifyPassword } from './hash-password';
+import { PasswordHasher } from './password-hasher.service';
 import { TenantsService } from './tenants.service';
 import type { ChangePasswordDto, CreateUserDto, UpdateUserDto } from './user.dto';
 import { UserEntity } from './user.entity';
@@ -27,6 +27,7 @@ export class UsersService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly tenants: TenantsService,
     private readonly invalidation: CredentialsInvalidationService,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async current(principal: Principal): Promise<UserEntity> {
@@ -59,7 +60,7 @@ export class UsersService {
     const user = this.users.create({
       tenantId,
       userName: input.userName,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.hasher.hash(input.password),
       email: input.email ?? null,
       firstName: input.firstName ?? null,
       lastName: input.lastName ?? null,
@@ -90,7 +91,7 @@ export class UsersService {
     // Only the given columns: a whole-row save would undo a concurrent role change.
     const changes: Partial<UserEntity> = {};
     if (input.password !== undefined) {
-      changes.passwordHash = await hashPassword(input.password);
+      changes.passwordHash = await this.hasher.hash(input.password);
       changes.lastPasswordChange = new Date();
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
@@ -104,11 +105,11 @@ export class UsersService {
 
   async changeOwnPassword(principal: Principal, input: ChangePasswordDto): Promise<void> {
     const user = await this.current(principal);
-    if (!(await verifyPassword(input.currentUserPassword, user.passwordHash)))
+    if (!(await this.hasher.verify(input.currentUserPassword, user.passwordHash)))
       throw CumulocityError.invalidData('users', 'currentUserPassword is not correct');
     await this.users.update(
       { id: user.id, tenantId: user.tenantId },
-      { passwordHash: await hashPassword(input.newPassword), lastPasswordChange: new Date() },
+      { passwordHash: await this.hasher.hash(input.newPassword), lastPasswordChange: new Date() },
     );
     await this.invalidation.forgetUser(user.tenantId, user.userName);
   }

@@ -26,8 +26,14 @@ export interface DepotConfig {
     cacheTtlMs: number;
     /** Failed logins for one user from one address before 429. */
     maxFailures: number;
-    /** How long the 429 lasts, in seconds. */
+    /** Failed logins from one address, across user names, before 429. */
+    maxFailuresPerAddress: number;
+    /** How long the 429 lasts (and the window failures are counted in), in seconds. */
     lockoutSeconds: number;
+    /** Worker threads hashing passwords. */
+    hashThreads: number;
+    /** Hashes waiting for a thread before logins get 503. */
+    hashQueueLength: number;
   };
   /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
   sweeper: { graceMs: number; intervalMs: number };

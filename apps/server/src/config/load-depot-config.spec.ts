@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadDepotConfig } from './load-depot-config';
 
@@ -96,5 +97,27 @@ describe('loadDepotConfig', () => {
       shutdownTimeoutMs: 500,
     });
     expect(problemsOf({ SHUTDOWN_TIMEOUT_MS: 'soon' })).toHaveLength(1);
+  });
+
+  it('reads the login throttle and password hashing settings', () => {
+    expect(loadDepotConfig({}).auth).toEqual({
+      cacheTtlMs: 10_000,
+      maxFailures: 5,
+      maxFailuresPerAddress: 100,
+      lockoutSeconds: 60,
+      hashThreads: Math.min(2, Math.max(1, availableParallelism() - 1)),
+      hashQueueLength: 32,
+    });
+    expect(
+      loadDepotConfig({ AUTH_MAX_FAILURES_PER_ADDRESS: '20', AUTH_HASH_THREADS: '1', AUTH_HASH_QUEUE: '0' })
+        .auth,
+    ).toMatchObject({ maxFailuresPerAddress: 20, hashThreads: 1, hashQueueLength: 0 });
+    expect(
+      problemsOf({ AUTH_MAX_FAILURES_PER_ADDRESS: '0', AUTH_HASH_THREADS: '0', AUTH_HASH_QUEUE: 'many' }),
+    ).toEqual([
+      expect.stringContaining('AUTH_MAX_FAILURES_PER_ADDRESS'),
+      expect.stringContaining('AUTH_HASH_THREADS'),
+      expect.stringContaining('AUTH_HASH_QUEUE'),
+    ]);
   });
 });

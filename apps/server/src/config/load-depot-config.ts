@@ -1,5 +1,6 @@
 import { MIN_PASSWORD_LENGTH, TENANT_ID } from '@depot/auth';
 import type { LogLevel } from '@nestjs/common';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import type { DepotConfig, StorageConfig } from './depot-config';
 
@@ -96,7 +97,16 @@ export function loadDepotConfig(env: Env): DepotConfig {
     auth: {
       cacheTtlMs: read.integer('AUTH_CACHE_SECONDS', 10, 0, 3600) * 1000,
       maxFailures: read.integer('AUTH_MAX_FAILURES', 5, 1),
+      maxFailuresPerAddress: read.integer('AUTH_MAX_FAILURES_PER_ADDRESS', 100, 1),
       lockoutSeconds: read.integer('AUTH_LOCKOUT_SECONDS', 60, 1),
+      // A core stays free for the event loop: hashing must not slow every other request.
+      hashThreads: read.integer(
+        'AUTH_HASH_THREADS',
+        Math.min(2, Math.max(1, availableParallelism() - 1)),
+        1,
+        64,
+      ),
+      hashQueueLength: read.integer('AUTH_HASH_QUEUE', 32, 0, 100_000),
     },
     sweeper: {
       graceMs: read.integer('SWEEP_GRACE_SECONDS', 3600, 0) * 1000,
