@@ -1,6 +1,6 @@
 /** Base of every error a storage driver or the stream meter throws on purpose. */
 export abstract class StorageError extends Error {
-  /** Stable machine-readable code for mapping to HTTP (`not_found`, `range`, `invalid_key`, `too_large`). */
+  /** Stable machine-readable code for mapping to HTTP (`not_found`, `range`, `invalid_key`, `too_large`, `full`). */
   abstract readonly code: string;
 }
 
@@ -45,5 +45,14 @@ export class StreamTooLargeError extends StorageError {
   constructor(readonly limit: number) {
     super(`Stream exceeds the limit of ${limit} bytes`);
     this.name = 'StreamTooLargeError';
+  }
+}
+
+/** The store has no room for a write (ENOSPC/EDQUOT, or S3's storage-full answer); HTTP 507. */
+export class StorageFullError extends StorageError {
+  readonly code = 'full';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StorageFullError';
   }
 }
