@@ -13,6 +13,7 @@ import {
 import {
   createStreamMeter,
   STORAGE_DRIVER,
+  StorageFullError,
   StorageNotFoundError,
   StorageRangeError,
   StreamTooLargeError,
@@ -103,7 +104,8 @@ export class BinariesService {
 
   /**
    * Streams `content` through the meter into a fresh `<tenant>/<uuid>` key. Rejects with
-   * `inventory/Payload Too Large` as soon as `maxSize` is passed; a failed write leaves nothing.
+   * `inventory/Payload Too Large` as soon as `maxSize` is passed, and with 507 when the store is
+   * full; a failed write leaves nothing.
    */
   async storeContent(
     principal: Principal,
@@ -120,6 +122,7 @@ export class BinariesService {
     } catch (error) {
       meter.destroy();
       if (error instanceof StreamTooLargeError || meter.bytes > maxSize) throw tooLarge(maxSize);
+      if (error instanceof StorageFullError) throw insufficientStorage();
       throw error;
     }
     const { bytes, md5, sha256 } = meter.result;
@@ -369,6 +372,15 @@ function assertPrecondition(object: ManagedObjectEntity, ifMatch: string | undef
       'inventory',
       'The binary has changed (If-Match does not match its ETag)',
     );
+}
+
+/** The store itself is full (not the tenant's quota): the operator must make room. */
+function insufficientStorage(): CumulocityError {
+  return new CumulocityError(
+    507,
+    'storage/Insufficient Storage',
+    'The server has no storage space left for this binary; try again later',
+  );
 }
 
 export function tooLarge(limit: number): CumulocityError {
