@@ -34,6 +34,7 @@ import {
   INVENTORY_BINARIES_OPTIONS,
   type InventoryBinariesModuleOptions,
 } from './inventory-binaries.options';
+import { TenantStorageService, type StorageReservation } from './tenant-storage.service';
 /** Metadata of a new binary. */
 export interface BinaryMeta {
   name?: string;
@@ -55,6 +56,8 @@ export interface StoredContent {
   length: number;
   md5: string;
   sha256: string;
+  /** The quota room held for it until commit or discard. */
+  reservation?: StorageReservation;
 }
 
 export interface BinaryListFilter {
@@ -83,6 +86,7 @@ export class BinariesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly inventory: InventoryService,
+    private readonly quotas: TenantStorageService,
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
     @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
@@ -104,8 +108,9 @@ export class BinariesService {
 
   /**
    * Streams `content` through the meter into a fresh `<tenant>/<uuid>` key. Rejects with
-   * `inventory/Payload Too Large` as soon as `maxSize` is passed, and with 507 when the store is
-   * full; a failed write leaves nothing.
+   * `inventory/Payload Too Large` as soon as `maxSize` is passed, and with 507 when the tenant's
+   * quota (reserved before reading, extended while reading) or the store runs out of room; a failed
+   * write leaves nothing.
    */
   async storeContent(
     principal: Principal,
@@ -113,21 +118,26 @@ export class BinariesService {
     maxSize = this.maxBinarySize,
     /** The size the client declared (Content-Length), a hint for the driver; the meter counts. */
     knownLength?: number,
+    /** Bytes the commit will free (a replace's old content): only the growth needs quota. */
+    credit = 0,
   ): Promise<StoredContent> {
     const key = `${principal.tenantId}/${randomUUID()}`;
-    const meter = createStreamMeter({ limit: maxSize });
+    const reservation = this.quotas.reserve(principal.tenantId, { declared: knownLength, credit });
+    const meter = createStreamMeter({ limit: maxSize, admit: reservation.admit });
     feedInto(content, meter);
     try {
+      await reservation.ready;
       await this.storage.write(key, meter, knownLength);
     } catch (error) {
       meter.destroy();
+      await this.quotas.release(reservation);
       if (error instanceof StreamTooLargeError || meter.bytes > maxSize) throw tooLarge(maxSize);
       if (error instanceof StorageFullError) throw insufficientStorage();
       throw error;
     }
     const { bytes, md5, sha256 } = meter.result;
     this.metrics?.bytesUploaded(bytes);
-    return { key, length: bytes, md5, sha256 };
+    return { key, length: bytes, md5, sha256, reservation };
   }
 
   /** Inserts the row for stored content in one transaction; deletes the blob if that fails. */
@@ -154,10 +164,13 @@ export class BinariesService {
       revpos: 1,
     });
     try {
-      // Without a hook, one INSERT is its own transaction: one round trip instead of three.
-      if (!beforeCommit) return await this.insert(this.dataSource.manager, row);
+      // Without a hook or a quota, one INSERT is its own transaction: one round trip instead of three.
+      if (!beforeCommit && !stored.reservation?.limited)
+        return await this.insert(this.dataSource.manager, row);
       return await this.dataSource.transaction(async (manager) => {
+        await this.quotas.settle(manager, stored.reservation, stored.length);
         const saved = await this.insert(manager, row);
+        if (!beforeCommit) return saved;
         await beforeCommit(manager, saved);
         return saved;
       });
@@ -181,8 +194,9 @@ export class BinariesService {
     return row;
   }
 
-  /** Deletes stored content that will not be committed. */
-  async discard(stored: Pick<StoredContent, 'key'>): Promise<void> {
+  /** Deletes stored content that will not be committed, and gives back its quota reservation. */
+  async discard(stored: Pick<StoredContent, 'key' | 'reservation'>): Promise<void> {
+    await this.quotas.release(stored.reservation);
     await this.inventory.deleteBlobQuietly(stored.key);
   }
 
@@ -271,13 +285,20 @@ export class BinariesService {
     const current = await this.findModifiable(this.dataSource.manager, principal, id);
     assertNotArchive(current);
     assertPrecondition(current, options.ifMatch);
-    const stored = await this.storeContent(principal, content, options.maxSize, options.knownLength);
+    const stored = await this.storeContent(
+      principal,
+      content,
+      options.maxSize,
+      options.knownLength,
+      current.length ?? 0,
+    );
     let previousKey: string | null = null;
     let updated: ManagedObjectEntity;
     try {
       updated = await this.dataSource.transaction(async (manager) => {
         const object = await this.findModifiable(manager, principal, id, true);
         assertPrecondition(object, options.ifMatch);
+        await this.quotas.settle(manager, stored.reservation, stored.length - (object.length ?? 0));
         previousKey = object.storageKey;
         const changes = {
           storageKey: stored.key,

@@ -5,3 +5,5 @@ export * from './inventory-binaries.module';
 export * from './binary-sweeper.service';
 export * from './plan-download';
 export * from './send-binary';
+export * from './tenant-storage.service';
+export * from './migrations';

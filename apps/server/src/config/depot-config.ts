@@ -25,6 +25,8 @@ export interface DepotConfig {
   bootstrap: { tenant: string; user: string; password?: string };
   limits: {
     maxBinarySize: number;
+    /** Default storage quota per tenant in bytes; undefined: unlimited. */
+    tenantStorageQuota?: number;
     maxArchiveSize: number;
     maxArchiveEntries: number;
     maxArchiveInflated: number;
