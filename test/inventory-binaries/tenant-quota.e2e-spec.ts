@@ -6,12 +6,11 @@ import { createHostedApp, uploadArchive, webAppZip } from '../applications/appli
 import { createTenant, createUser, type CreatedTenant } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
+  binaryUploadBody,
   blobFiles,
   eventually,
   json,
-  multipart,
-  multipartType,
-  openRequest,
+  openBinaryUpload,
   randomContent,
   rawRequest,
   type RawResponse,
@@ -36,29 +35,10 @@ describe('per-tenant storage quota (TENANT_STORAGE_QUOTA=1MiB)', () => {
 
   const freshTenant = () => createTenant(t, `quota${++tenantCount}`);
 
-  function uploadBody(content: Buffer): Buffer {
-    return multipart([
-      { name: 'object', body: JSON.stringify({ name: 'data.bin' }) },
-      { name: 'file', filename: 'data.bin', contentType: 'application/octet-stream', body: content },
-    ]);
-  }
-
-  /** POST /inventory/binaries; the body is written while the server may already answer. */
-  function startUpload(auth: string, body: Buffer) {
-    return openRequest(t.baseUrl, {
-      method: 'POST',
-      path: '/inventory/binaries',
-      headers: {
-        authorization: auth,
-        accept: 'application/json',
-        'content-type': multipartType(),
-        'content-length': body.length,
-      },
-    });
-  }
+  const startUpload = (auth: string, body: Buffer) => openBinaryUpload(t.baseUrl, auth, body);
 
   function upload(auth: string, content: Buffer): Promise<RawResponse> {
-    const body = uploadBody(content);
+    const body = binaryUploadBody(content);
     const { request: outgoing, response } = startUpload(auth, body);
     outgoing.end(body);
     return response;
@@ -184,7 +164,7 @@ describe('per-tenant storage quota (TENANT_STORAGE_QUOTA=1MiB)', () => {
 
   it('lets only one of two concurrent uploads that together pass the quota through; usage never passes it', async () => {
     const tenant = await freshTenant();
-    const bodies = [uploadBody(randomContent(700 * KiB)), uploadBody(randomContent(700 * KiB))];
+    const bodies = [binaryUploadBody(randomContent(700 * KiB)), binaryUploadBody(randomContent(700 * KiB))];
     const uploads = bodies.map((body) => startUpload(tenant.auth, body));
     // Both in flight, each with 300 KiB sent and its room reserved.
     uploads.forEach(({ request: outgoing }, i) => outgoing.write(bodies[i].subarray(0, 300 * KiB)));
@@ -205,7 +185,7 @@ describe('per-tenant storage quota (TENANT_STORAGE_QUOTA=1MiB)', () => {
 
   it('gives back the reservation of an upload the client aborts, leaving no row or blob', async () => {
     const tenant = await freshTenant();
-    const body = uploadBody(randomContent(700 * KiB));
+    const body = binaryUploadBody(randomContent(700 * KiB));
     const { request: outgoing, response } = startUpload(tenant.auth, body);
     response.catch(() => undefined); // the client hangs up itself
     outgoing.write(body.subarray(0, 300 * KiB));

@@ -14,12 +14,11 @@ import {
   webAppZip,
 } from '../applications/applications-test-kit';
 import {
+  binaryUploadBody,
   blobFiles,
   countRows,
   json,
-  multipart,
-  multipartType,
-  openRequest,
+  openBinaryUpload,
   randomContent,
   rawRequest,
   type RawResponse,
@@ -108,22 +107,9 @@ describeWithTmpfs('uploads into a full store (DATA_DIR/blobs on a 4 MiB tmpfs)',
     });
   }
 
-  /** POST /inventory/binaries with the file written in 64 KiB chunks (the server may answer early). */
-  async function upload(content: Buffer): Promise<RawResponse> {
-    const body = multipart([
-      { name: 'object', body: JSON.stringify({ name: 'data.bin' }) },
-      { name: 'file', filename: 'data.bin', contentType: 'application/octet-stream', body: content },
-    ]);
-    const { request: outgoing, response } = openRequest(t.baseUrl, {
-      method: 'POST',
-      path: '/inventory/binaries',
-      headers: {
-        authorization: t.auth(),
-        accept: 'application/json',
-        'content-type': multipartType(),
-        'content-length': body.length,
-      },
-    });
+  function upload(content: Buffer): Promise<RawResponse> {
+    const body = binaryUploadBody(content);
+    const { request: outgoing, response } = openBinaryUpload(t.baseUrl, t.auth(), body);
     outgoing.end(body);
     return response;
   }
