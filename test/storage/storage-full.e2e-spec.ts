@@ -1,7 +1,9 @@
-import { FilesystemStorageDriver, StorageFullError } from '@depot/storage';
+import { FilesystemStorageDriver, MinioStorageDriver, StorageFullError } from '@depot/storage';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -182,5 +184,52 @@ describeWithTmpfs('uploads into a full store (DATA_DIR/blobs on a 4 MiB tmpfs)',
     expect(deleted.status).toBe(204);
     expect((await ready()).status).toBe(200);
     expect((await upload(randomContent(MiB))).status).toBe(201);
+  });
+});
+
+describe('MinIO driver when the server answers XMinioStorageFull', () => {
+  let server: http.Server;
+  let driver: MinioStorageDriver;
+  let full = true;
+
+  beforeAll(async () => {
+    // Speaks just enough S3: the bucket exists, and a PUT gets what MinIO answers below its free-space threshold.
+    server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        if (request.method === 'PUT' && full) {
+          response.writeHead(507, { 'content-type': 'application/xml' });
+          response.end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>XMinioStorageFull</Code>' +
+              '<Message>Storage backend has reached its minimum free drive threshold.</Message>' +
+              `<Key>${request.url}</Key><BucketName>depot</BucketName><Resource>${request.url}</Resource></Error>`,
+          );
+          return;
+        }
+        response.writeHead(200, { etag: '"0"' });
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    driver = new MinioStorageDriver({
+      endPoint: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      useSSL: false,
+      accessKey: 'key',
+      secretKey: 'secret',
+      bucket: 'depot',
+      region: 'us-east-1',
+    });
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('rejects the write with StorageFullError and fails ping until a write succeeds', async () => {
+    await expect(driver.write('t1/x', Readable.from([Buffer.from('data')]))).rejects.toBeInstanceOf(
+      StorageFullError,
+    );
+    await expect(driver.ping()).rejects.toBeInstanceOf(StorageFullError);
+    full = false;
+    await expect(driver.write('t1/y', Readable.from([Buffer.from('data')]))).resolves.toEqual({ length: 4 });
+    await expect(driver.ping()).resolves.toBeUndefined();
   });
 });
