@@ -217,6 +217,31 @@ describe('per-tenant storage quota (TENANT_STORAGE_QUOTA=1MiB)', () => {
     expect(await storage(tenant)).toMatchObject({ usedBytes: 10 * KiB, reservedBytes: 0 });
   });
 
+  it('re-checks at commit an upload whose lease lapsed while others took the room', async () => {
+    const tenant = await freshTenant();
+    // Every first grant is at least half the quota, so 500 KiB need no second step.
+    const body = binaryUploadBody(randomContent(500 * KiB));
+    const { request: outgoing, response } = startUpload(tenant.auth, body);
+    outgoing.write(body.subarray(0, 300 * KiB));
+    await eventually(async () => (await storage(tenant)).reservedBytes > 0, 'the upload to reserve room');
+    await dataSource.query(
+      `UPDATE storage_reservations SET expires_at = now() - interval '1 second' WHERE tenant_id = $1`,
+      [tenant.id],
+    );
+    const other = randomUUID();
+    await dataSource.query(
+      `INSERT INTO storage_reservations (id, tenant_id, bytes, expires_at)
+       VALUES ($1, $2, $3, now() + interval '5 minutes')`,
+      [other, tenant.id, 700 * KiB],
+    );
+    outgoing.end(body.subarray(300 * KiB));
+    expectQuotaExceeded(await response);
+    expect(await rowsOf(tenant.id)).toBe(0);
+    await eventually(() => blobsOf(tenant.id).length === 0, 'the blob to go');
+    expect(await storage(tenant)).toMatchObject({ usedBytes: 0, reservedBytes: 700 * KiB });
+    await dataSource.query('DELETE FROM storage_reservations WHERE id = $1', [other]);
+  });
+
   it("lets the management tenant's admin set a tenant's own quota; nobody else", async () => {
     const tenant = await freshTenant();
     const set = await setQuota(tenant.id, { quotaBytes: 2 * MiB });

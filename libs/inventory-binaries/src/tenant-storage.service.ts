@@ -12,6 +12,8 @@ import {
 const RESERVATION_TTL_SECONDS = 300;
 /** A flowing upload renews its lease this often. */
 const RENEW_AFTER_MS = 60_000;
+/** A commit takes its lease without the tenant lock only while the lease has this long to run. */
+const SETTLE_MARGIN_SECONDS = 30;
 /** Smallest extension; each one asks for at least twice what is needed, so a big upload takes few steps. */
 const MIN_STEP = 1024 * 1024;
 
@@ -82,7 +84,8 @@ interface TenantRow {
  * Per-tenant storage quotas (see the `tenant_storage` migration). Usage is the sum of the tenant's
  * binaries' lengths, kept by a trigger; uploads reserve room under the tenant row's lock before and
  * while they stream, so concurrent uploads, in any number of processes, cannot together pass the
- * quota; the commit re-checks under the same lock. An unlimited tenant pays one query per upload.
+ * quota; the commit takes its lease, or re-checks under the lock when the lease lapsed. An unlimited
+ * tenant pays one query per upload.
  */
 @Injectable()
 export class TenantStorageService {
@@ -105,13 +108,18 @@ export class TenantStorageService {
 
   /** @internal The first step of `reservation`; false when the tenant is unlimited (nothing to count). */
   async open(reservation: StorageReservation, needed: number): Promise<boolean> {
-    const rows = await this.dataSource.query<Array<{ quota_bytes: string | null }>>(
-      'SELECT quota_bytes FROM tenant_storage WHERE tenant_id = $1',
-      [reservation.tenantId],
-    );
-    if (this.effectiveQuota(rows[0]?.quota_bytes ?? null) === null) return false;
+    if ((await this.quotaOf(reservation.tenantId)) === null) return false;
     await reservation.extend(needed);
     return true;
+  }
+
+  /** The tenant's quota in bytes, `null` for unlimited. */
+  private async quotaOf(tenantId: string): Promise<number | null> {
+    const rows = await this.dataSource.query<Array<{ quota_bytes: string | null }>>(
+      'SELECT quota_bytes FROM tenant_storage WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return this.effectiveQuota(rows[0]?.quota_bytes ?? null);
   }
 
   /**
@@ -119,29 +127,28 @@ export class TenantStorageService {
    * @internal (see `StorageReservation`)
    */
   async grant(reservation: StorageReservation, needed: number, desired: number): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const { used, quota } = await this.lockTenant(manager, reservation.tenantId);
-      // A quota removed meanwhile: nothing to count any more.
-      if (quota === null) return Number.MAX_SAFE_INTEGER;
-      const others = await this.reservedByOthers(manager, reservation, true);
-      const room = quota - used - others;
-      if (needed > room) throw quotaExceeded(quota);
-      // Near the quota, half of what is left: concurrent uploads that fit together all get room.
-      const granted = Math.min(desired, needed + Math.floor((room - needed) / 2));
-      await manager.query(
-        `INSERT INTO storage_reservations (id, tenant_id, bytes, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-         ON CONFLICT (id) DO UPDATE SET bytes = EXCLUDED.bytes, expires_at = EXCLUDED.expires_at`,
-        [reservation.id, reservation.tenantId, granted, RESERVATION_TTL_SECONDS],
-      );
-      return granted;
-    });
+    const [row] = await this.dataSource.query<Array<{ granted: string | null }>>(
+      'SELECT depot_grant_storage($1, $2, $3, $4, $5, $6) AS granted',
+      [
+        reservation.tenantId,
+        reservation.id,
+        needed,
+        desired,
+        this.options.tenantStorageQuota ?? null,
+        RESERVATION_TTL_SECONDS,
+      ],
+    );
+    // A quota removed meanwhile: nothing to count any more.
+    if (row.granted === null) return Number.MAX_SAFE_INTEGER;
+    const granted = Number(row.granted);
+    if (granted < 0) throw quotaExceeded((await this.quotaOf(reservation.tenantId)) ?? 0);
+    return granted;
   }
 
   /**
    * Inside the commit's transaction: turns the reservation into usage (the trigger adds the row's
-   * length) after checking, under the tenant row's lock, that `growth` more bytes still fit. That
-   * holds unless the lease lapsed and others took the room, or the quota was lowered meanwhile.
+   * length). A live lease that covers `growth` is room held for it; without one (the upload stalled
+   * until its lease lapsed) the growth must still fit, checked under the tenant row's lock.
    */
   async settle(
     manager: EntityManager,
@@ -149,8 +156,20 @@ export class TenantStorageService {
     growth: number,
   ): Promise<void> {
     if (!reservation?.limited) return;
+    // Taking a live lease needs no tenant lock: used + reserved does not grow.
+    // (A SELECT around the DELETE: TypeORM answers a bare DELETE with [rows, count].)
+    const [{ taken }] = await manager.query<Array<{ taken: number }>>(
+      `WITH taken AS (
+         DELETE FROM storage_reservations
+         WHERE id = $1 AND bytes >= $2 AND expires_at > now() + make_interval(secs => $3)
+         RETURNING id
+       )
+       SELECT count(*)::int AS taken FROM taken`,
+      [reservation.id, growth, SETTLE_MARGIN_SECONDS],
+    );
+    if (taken > 0) return;
     const { used, quota } = await this.lockTenant(manager, reservation.tenantId);
-    const others = await this.reservedByOthers(manager, reservation, false);
+    const others = await this.reservedByOthers(manager, reservation);
     if (growth > 0 && quota !== null && used + growth + others > quota) throw quotaExceeded(quota);
   }
 
@@ -229,23 +248,15 @@ export class TenantStorageService {
     return { used: Number(row.used_bytes), quota: this.effectiveQuota(row.quota_bytes) };
   }
 
-  /**
-   * Live reservations of the tenant's other uploads; `own` keeps this one's row (grant), otherwise
-   * it is deleted (settle). Read after `lockTenant`, so it sees every grant committed before.
-   */
-  private async reservedByOthers(
-    manager: EntityManager,
-    reservation: StorageReservation,
-    own: boolean,
-  ): Promise<number> {
+  /** Live reservations of the tenant's other uploads, after deleting this one's and expired ones. */
+  private async reservedByOthers(manager: EntityManager, reservation: StorageReservation): Promise<number> {
     const [row] = await manager.query<Array<{ reserved: string }>>(
       `WITH gone AS (
-         DELETE FROM storage_reservations
-         WHERE tenant_id = $1 AND (expires_at <= now() OR ($3 AND id = $2))
+         DELETE FROM storage_reservations WHERE tenant_id = $1 AND (expires_at <= now() OR id = $2)
        )
        SELECT COALESCE(SUM(bytes), 0) AS reserved FROM storage_reservations
        WHERE tenant_id = $1 AND id <> $2 AND expires_at > now()`,
-      [reservation.tenantId, reservation.id, !own],
+      [reservation.tenantId, reservation.id],
     );
     return Number(row.reserved);
   }

@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `managed_objects`, in the transaction of every insert, delete or content change, whichever code
  * path makes it, so it cannot drift from the rows. `storage_reservations` holds the bytes uploads in
  * flight have been granted; each is a lease that its upload renews, so one left by a killed process
- * stops counting when it expires.
+ * stops counting when it expires. `depot_grant_storage` grants room under the tenant row's lock.
  */
 export class CreateTenantStorage1764170000000 implements MigrationInterface {
   name = 'CreateTenantStorage1764170000000';
@@ -43,6 +43,40 @@ export class CreateTenantStorage1764170000000 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$`);
+    // One round trip, and the tenant's row lock is held only while the function runs: each statement
+    // of a volatile function reads a fresh snapshot, so the sum sees every grant committed before.
+    await queryRunner.query(`
+      CREATE FUNCTION "depot_grant_storage"(
+        p_tenant varchar, p_id uuid, p_needed bigint, p_desired bigint, p_default_quota bigint,
+        p_ttl_seconds double precision
+      ) RETURNS bigint LANGUAGE plpgsql AS $$
+      DECLARE
+        v_used bigint;
+        v_quota bigint;
+        v_others bigint;
+        v_room bigint;
+        v_granted bigint;
+      BEGIN
+        INSERT INTO tenant_storage AS s (tenant_id) VALUES (p_tenant)
+        ON CONFLICT (tenant_id) DO UPDATE SET tenant_id = s.tenant_id
+        RETURNING s.used_bytes, COALESCE(s.quota_bytes, p_default_quota) INTO v_used, v_quota;
+        IF v_quota IS NULL THEN
+          RETURN NULL;
+        END IF;
+        DELETE FROM storage_reservations WHERE tenant_id = p_tenant AND expires_at <= now();
+        SELECT COALESCE(SUM(bytes), 0) INTO v_others FROM storage_reservations
+        WHERE tenant_id = p_tenant AND id <> p_id;
+        v_room := v_quota - v_used - v_others;
+        IF p_needed > v_room THEN
+          RETURN -1;
+        END IF;
+        -- Near the quota, half of what is left: concurrent uploads that fit together all get room.
+        v_granted := LEAST(p_desired, p_needed + (v_room - p_needed) / 2);
+        INSERT INTO storage_reservations (id, tenant_id, bytes, expires_at)
+        VALUES (p_id, p_tenant, v_granted, now() + make_interval(secs => p_ttl_seconds))
+        ON CONFLICT (id) DO UPDATE SET bytes = EXCLUDED.bytes, expires_at = EXCLUDED.expires_at;
+        RETURN v_granted;
+      END $$`);
     // Counts what exists; the trigger's lock on managed_objects keeps writers out until commit.
     await queryRunner.query(`
       CREATE TRIGGER "trg_managed_objects_tenant_storage"
@@ -57,6 +91,9 @@ export class CreateTenantStorage1764170000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER "trg_managed_objects_tenant_storage" ON "managed_objects"`);
     await queryRunner.query(`DROP FUNCTION "depot_count_tenant_storage"()`);
+    await queryRunner.query(
+      `DROP FUNCTION "depot_grant_storage"(varchar, uuid, bigint, bigint, bigint, double precision)`,
+    );
     await queryRunner.query(`DROP TABLE "storage_reservations"`);
     await queryRunner.query(`DROP TABLE "tenant_storage"`);
   }
