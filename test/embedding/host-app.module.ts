@@ -5,7 +5,7 @@ import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { APPLICATIONS_MIGRATIONS, ApplicationsModule } from '@depot/applications';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor } from '@depot/common';
 import { INVENTORY_MIGRATIONS } from '@depot/inventory';
-import { InventoryBinariesModule } from '@depot/inventory-binaries';
+import { INVENTORY_BINARIES_MIGRATIONS, InventoryBinariesModule } from '@depot/inventory-binaries';
 import { StorageModule } from '@depot/storage';
 import { HostAuthMiddleware } from './host-auth.middleware';
 import { HostStatusController } from './host-status.controller';
@@ -52,7 +52,11 @@ export class HostAppModule implements NestModule {
             type: 'postgres' as const,
             url: host.databaseUrl,
             autoLoadEntities: true,
-            migrations: [...INVENTORY_MIGRATIONS, ...APPLICATIONS_MIGRATIONS],
+            migrations: [
+              ...INVENTORY_MIGRATIONS,
+              ...INVENTORY_BINARIES_MIGRATIONS,
+              ...APPLICATIONS_MIGRATIONS,
+            ],
             migrationsRun: true,
             synchronize: false,
           }),

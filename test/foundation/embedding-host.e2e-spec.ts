@@ -3,7 +3,7 @@ import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CumulocityExceptionFilter, isRole, type Role } from '@depot/common';
 import { INVENTORY_MIGRATIONS } from '@depot/inventory';
-import { InventoryBinariesModule } from '@depot/inventory-binaries';
+import { INVENTORY_BINARIES_MIGRATIONS, InventoryBinariesModule } from '@depot/inventory-binaries';
 import { StorageModule } from '@depot/storage';
 import type { NextFunction, Request, Response } from 'express';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,7 +41,7 @@ describe('embedding Depot modules in a host Nest application', () => {
           type: 'postgres',
           url: databaseUrl,
           autoLoadEntities: true,
-          migrations: [...INVENTORY_MIGRATIONS],
+          migrations: [...INVENTORY_MIGRATIONS, ...INVENTORY_BINARIES_MIGRATIONS],
           migrationsRun: true,
           synchronize: false,
         }),

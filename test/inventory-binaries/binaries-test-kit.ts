@@ -141,3 +141,29 @@ export function openRequest(
 export function json(response: RawResponse): Record<string, unknown> {
   return JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
 }
+
+/** The multipart body of an ordinary upload: `object` with a name, then `content` as the file. */
+export function binaryUploadBody(content: Buffer, name = 'data.bin'): Buffer {
+  return multipart([
+    { name: 'object', body: JSON.stringify({ name }) },
+    { name: 'file', filename: name, contentType: 'application/octet-stream', body: content },
+  ]);
+}
+
+/** Starts `POST /inventory/binaries` of `body` (see `openRequest`); the caller writes and ends it. */
+export function openBinaryUpload(
+  baseUrl: string,
+  authorization: string,
+  body: Buffer,
+): { request: http.ClientRequest; response: Promise<RawResponse> } {
+  return openRequest(baseUrl, {
+    method: 'POST',
+    path: '/inventory/binaries',
+    headers: {
+      authorization,
+      accept: 'application/json',
+      'content-type': multipartType(),
+      'content-length': body.length,
+    },
+  });
+}

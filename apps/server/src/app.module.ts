@@ -45,6 +45,8 @@ export class AppModule {
         StorageModule.forRoot(config.storage),
         InventoryBinariesModule.forRoot({
           maxBinarySize: config.limits.maxBinarySize,
+          tenantStorageQuota: config.limits.tenantStorageQuota,
+          managementTenant: config.bootstrap.tenant,
           sweeper: config.sweeper,
         }),
         ApplicationsModule.forRoot({

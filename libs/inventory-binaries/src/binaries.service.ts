@@ -21,6 +21,7 @@ import {
 import {
   createStreamMeter,
   STORAGE_DRIVER,
+  StorageFullError,
   StorageNotFoundError,
   StorageRangeError,
   StreamTooLargeError,
@@ -40,6 +41,7 @@ import {
   INVENTORY_BINARIES_OPTIONS,
   type InventoryBinariesModuleOptions,
 } from './inventory-binaries.options';
+import { TenantStorageService, type StorageReservation } from './tenant-storage.service';
 /** Metadata of a new binary. */
 export interface BinaryMeta {
   name?: string;
@@ -61,6 +63,8 @@ export interface StoredContent {
   length: number;
   md5: string;
   sha256: string;
+  /** The quota room held for it until commit or discard. */
+  reservation?: StorageReservation;
 }
 
 export interface BinaryListFilter {
@@ -90,6 +94,7 @@ export class BinariesService {
     @Inject(STORAGE_DRIVER) private readonly storage: StorageDriver,
     private readonly inventory: InventoryService,
     private readonly owners: ManagedObjectOwners,
+    private readonly quotas: TenantStorageService,
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
     @Optional() @Inject(DepotMetrics) private readonly metrics?: DepotMetrics,
   ) {}
@@ -111,26 +116,36 @@ export class BinariesService {
 
   /**
    * Streams `content` through the meter into a fresh `<tenant>/<uuid>` key. Rejects with
-   * `inventory/Payload Too Large` as soon as `maxSize` is passed; a failed write leaves nothing.
+   * `inventory/Payload Too Large` as soon as `maxSize` is passed, and with 507 when the tenant's
+   * quota (reserved before reading, extended while reading) or the store runs out of room; a failed
+   * write leaves nothing.
    */
   async storeContent(
     principal: Principal,
     content: Readable,
     maxSize = this.maxBinarySize,
+    /** The size the client declared (Content-Length): quota is reserved for it up front. */
+    declared?: number,
+    /** Bytes the commit will free (a replace's old content): only the growth needs quota. */
+    credit = 0,
   ): Promise<StoredContent> {
     const key = `${principal.tenantId}/${randomUUID()}`;
-    const meter = createStreamMeter({ limit: maxSize });
+    const reservation = this.quotas.reserve(principal.tenantId, { declared, credit });
+    const meter = createStreamMeter({ limit: maxSize, admit: reservation.admit });
     feedInto(content, meter);
     try {
+      await reservation.ready;
       await this.storage.write(key, meter);
     } catch (error) {
       meter.destroy();
+      await this.quotas.release(reservation);
       if (error instanceof StreamTooLargeError || meter.bytes > maxSize) throw tooLarge(maxSize);
+      if (error instanceof StorageFullError) throw insufficientStorage();
       throw error;
     }
     const { bytes, md5, sha256 } = meter.result;
     this.metrics?.bytesUploaded(bytes);
-    return { key, length: bytes, md5, sha256 };
+    return { key, length: bytes, md5, sha256, reservation };
   }
 
   /** Inserts the row for stored content in one transaction; a refusal or failure deletes the blob. */
@@ -158,10 +173,13 @@ export class BinariesService {
     });
     try {
       assertNameAndTypeLengths(meta);
-      // Without a hook, one INSERT is its own transaction: one round trip instead of three.
-      if (!beforeCommit) return await this.insert(this.dataSource.manager, row);
+      // Without a hook or a quota, one INSERT is its own transaction: one round trip instead of three.
+      if (!beforeCommit && !stored.reservation?.limited)
+        return await this.insert(this.dataSource.manager, row);
       return await this.dataSource.transaction(async (manager) => {
+        await this.quotas.settle(manager, stored.reservation, stored.length);
         const saved = await this.insert(manager, row);
+        if (!beforeCommit) return saved;
         await beforeCommit(manager, saved);
         return saved;
       });
@@ -185,8 +203,9 @@ export class BinariesService {
     return row;
   }
 
-  /** Deletes stored content that will not be committed. */
-  async discard(stored: Pick<StoredContent, 'key'>): Promise<void> {
+  /** Deletes stored content that will not be committed, and gives back its quota reservation. */
+  async discard(stored: Pick<StoredContent, 'key' | 'reservation'>): Promise<void> {
+    await this.quotas.release(stored.reservation);
     await this.inventory.deleteBlobQuietly(stored.key);
   }
 
@@ -256,19 +275,26 @@ export class BinariesService {
     principal: Principal,
     id: string,
     content: Readable,
-    options: { contentType?: string; ifMatch?: string; maxSize?: number } = {},
+    options: { contentType?: string; ifMatch?: string; maxSize?: number; declaredLength?: number } = {},
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);
     this.owners.assertChangeAllowed(current, 'replace');
     assertPrecondition(current, options.ifMatch);
-    const stored = await this.storeContent(principal, content, options.maxSize);
+    const stored = await this.storeContent(
+      principal,
+      content,
+      options.maxSize,
+      options.declaredLength,
+      current.length ?? 0,
+    );
     let previousKey: string | null = null;
     let updated: ManagedObjectEntity;
     try {
       updated = await this.dataSource.transaction(async (manager) => {
         const object = await this.findModifiable(manager, principal, id, true);
         assertPrecondition(object, options.ifMatch);
+        await this.quotas.settle(manager, stored.reservation, stored.length - (object.length ?? 0));
         previousKey = object.storageKey;
         const changes = {
           storageKey: stored.key,
@@ -358,6 +384,15 @@ function assertPrecondition(object: ManagedObjectEntity, ifMatch: string | undef
       'inventory',
       'The binary has changed (If-Match does not match its ETag)',
     );
+}
+
+/** The store itself is full (not the tenant's quota): the operator must make room. */
+function insufficientStorage(): CumulocityError {
+  return new CumulocityError(
+    507,
+    'storage/Insufficient Storage',
+    'The server has no storage space left for this binary; try again later',
+  );
 }
 
 /** The rest of the body is not read: the exception filter closes the connection after the answer. */

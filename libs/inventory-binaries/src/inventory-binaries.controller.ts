@@ -101,6 +101,7 @@ export class InventoryBinariesController {
     const object = await this.binaries.replace(principal, id, request, {
       contentType: request.headers['content-type'],
       ifMatch: request.headers['if-match'],
+      declaredLength: request.headers['content-length'] ? Number(request.headers['content-length']) : undefined,
     });
     return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }

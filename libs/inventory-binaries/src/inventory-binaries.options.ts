@@ -4,6 +4,13 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 export interface InventoryBinariesModuleOptions {
   /** Largest binary in bytes (`MAX_BINARY_SIZE`), enforced while streaming. */
   maxBinarySize: number;
+  /**
+   * Bytes each tenant may store in binaries (application archives included), counted by their
+   * length, unless the tenant has its own quota; unset: unlimited (`TENANT_STORAGE_QUOTA`).
+   */
+  tenantStorageQuota?: number;
+  /** The tenant whose `ROLE_TENANT_MANAGEMENT_ADMIN`s may set other tenants' quotas; unset: nobody can. */
+  managementTenant?: string;
   sweeper?: {
     /** Default true. A host with its own clean-up can switch it off. */
     enabled?: boolean;

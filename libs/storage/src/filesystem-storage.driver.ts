@@ -9,11 +9,24 @@ import { pipeline } from 'node:stream/promises';
 import { assertStorageKey } from './assert-storage-key';
 import { resolveByteRange } from './resolve-byte-range';
 import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
-import { InvalidStorageKeyError, StorageNotFoundError } from './storage.errors';
+import { InvalidStorageKeyError, StorageFullError, StorageNotFoundError } from './storage.errors';
 
 /** Directory under the root for writes in progress: same filesystem, so `rename` is atomic. */
 const TEMP_DIR = '.tmp';
 const READ_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
+ * After a write ran out of space, the store counts as full (`ping` fails) until a write succeeds or
+ * free space is back above this share of the filesystem, at most `FULL_FREE_BYTES`: one huge upload
+ * that did not fit leaves a store that takes ordinary ones.
+ */
+const FULL_FREE_SHARE = 0.05;
+const FULL_FREE_BYTES = 64 * 1024 * 1024;
+
+function isNoSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -40,6 +53,8 @@ export class FilesystemStorageDriver implements StorageDriver {
   private readonly logger = new Logger(FilesystemStorageDriver.name);
   private readonly root: string;
   private readonly tempDir: string;
+  /** Set when a write ran out of space; see `FULL_FREE_SHARE`. */
+  private fullSince: Date | undefined;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -61,13 +76,17 @@ export class FilesystemStorageDriver implements StorageDriver {
       await fs.rename(temp, target);
       written = target;
       await this.syncNewPath(directory, firstCreated);
+      this.fullSince = undefined;
       return { length: sink.bytesWritten };
     } catch (error) {
       // A write that rejects leaves nothing, even when only the directory fsync failed.
       await fs.rm(written, { force: true }).catch((cleanup: Error) => {
         this.logger.warn(`Could not remove ${written} of a failed write: ${cleanup.message}`);
       });
-      throw error;
+      if (!isNoSpace(error)) throw error;
+      this.fullSince ??= new Date();
+      this.logger.warn(`No space left for ${key} under ${this.root}`);
+      throw new StorageFullError(`No space left in the store for ${JSON.stringify(key)}`, { cause: error });
     }
   }
 
@@ -117,6 +136,16 @@ export class FilesystemStorageDriver implements StorageDriver {
   async ping(): Promise<void> {
     await fs.mkdir(this.tempDir, { recursive: true });
     await fs.access(this.tempDir, fs.constants.R_OK | fs.constants.W_OK);
+    if (!this.fullSince) return;
+    const { bavail, blocks, bsize } = await fs.statfs(this.root);
+    const free = bavail * bsize;
+    if (free >= Math.min(FULL_FREE_BYTES, blocks * bsize * FULL_FREE_SHARE)) {
+      this.fullSince = undefined;
+      return;
+    }
+    throw new StorageFullError(
+      `No space left: a write failed at ${this.fullSince.toISOString()}, ${free} bytes free`,
+    );
   }
 
   /** `t1/x` -> `root/t1/ab/cd/x`; `.tmp/<file>` only where a listed temp file may be named. */

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { assertStorageKey } from './assert-storage-key';
 import { resolveByteRange } from './resolve-byte-range';
 import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
-import { InvalidStorageKeyError, StorageNotFoundError } from './storage.errors';
+import { InvalidStorageKeyError, StorageFullError, StorageNotFoundError } from './storage.errors';
 
 export interface MinioStorageOptions {
   endPoint: string;
@@ -23,6 +23,13 @@ export interface MinioStorageOptions {
 export const MINIO_PART_SIZE = 16 * 1024 * 1024;
 
 const NOT_FOUND_CODES = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'NoSuchUpload']);
+/** MinIO's answer (HTTP 507) once its drives are below their free-space threshold. */
+const FULL_CODES = new Set(['XMinioStorageFull']);
+/**
+ * S3 cannot tell free space, so after a storage-full answer `ping` fails for this long, or until a
+ * write succeeds (an unready instance gets no uploads that could prove the store has room again).
+ */
+const FULL_REPORT_MS = 60_000;
 
 /**
  * `list` names a multipart upload that was never completed nor aborted (a process killed mid-upload)
@@ -86,6 +93,7 @@ export class MinioStorageDriver implements StorageDriver {
   private readonly logger = new Logger(MinioStorageDriver.name);
   private readonly client: Client;
   private bucketReady: Promise<void> | undefined;
+  private fullAt: Date | undefined;
 
   constructor(private readonly options: MinioStorageOptions) {
     this.client = new Client({
@@ -106,14 +114,19 @@ export class MinioStorageDriver implements StorageDriver {
       const parts = readParts(source, MINIO_PART_SIZE);
       const first = await parts.next();
       const body = first.done ? Buffer.alloc(0) : first.value;
+      let written: { length: number };
       if (body.length < MINIO_PART_SIZE) {
         await this.client.putObject(this.options.bucket, key, body, body.length);
-        return { length: body.length };
-      }
-      return await this.writeMultipart(key, body, parts);
+        written = { length: body.length };
+      } else written = await this.writeMultipart(key, body, parts);
+      this.fullAt = undefined;
+      return written;
     } catch (error) {
       source.destroy();
-      throw error;
+      if (!(error instanceof S3Error && FULL_CODES.has(error.code ?? ''))) throw error;
+      this.fullAt = new Date();
+      this.logger.warn(`Bucket ${this.options.bucket} is full (${error.code}) writing ${key}`);
+      throw new StorageFullError(`No space left in the store for ${JSON.stringify(key)}`, { cause: error });
     }
   }
 
@@ -184,6 +197,8 @@ export class MinioStorageDriver implements StorageDriver {
     await this.ensureBucket();
     if (!(await this.client.bucketExists(this.options.bucket)))
       throw new Error(`Bucket ${this.options.bucket} does not exist`);
+    if (this.fullAt && Date.now() - this.fullAt.getTime() < FULL_REPORT_MS)
+      throw new StorageFullError(`No space left: the store refused a write at ${this.fullAt.toISOString()}`);
   }
 
   private async writeMultipart(

@@ -1,7 +1,7 @@
 /** Base of every error a storage driver or the stream meter throws on purpose (mapped by type). */
 export abstract class StorageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -41,3 +41,6 @@ export class StreamTooLargeError extends StorageError {
     super(`Stream exceeds the limit of ${limit} bytes`);
   }
 }
+
+/** The store has no room for a write (ENOSPC/EDQUOT, or S3's storage-full answer); HTTP 507. */
+export class StorageFullError extends StorageError {}

@@ -100,6 +100,43 @@ describe('createStreamMeter', () => {
     expect(() => meter.result).toThrow();
   });
 
+  it('holds each chunk until admit resolves and lets it pass only then', async () => {
+    const data = randomBytes(5000);
+    const asked: number[] = [];
+    let granted = 0;
+    const out = sink();
+    const admit = (bytes: number): Promise<void> | undefined => {
+      asked.push(bytes);
+      if (bytes <= granted) return undefined;
+      // Nothing of the chunk may have reached the sink while its room is being asked for.
+      expect(out.received).toBeLessThanOrEqual(bytes - 1000);
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          granted = bytes + 1000;
+          resolve();
+        }, 5),
+      );
+    };
+    const meter = createStreamMeter({ admit });
+    await pipeline(Readable.from(chunksOf(data, 1000)), meter, out);
+    expect(asked).toEqual([1000, 2000, 3000, 4000, 5000]);
+    expect(meter.result.sha256).toBe(hex('sha256', data));
+  });
+
+  it('fails with the error admit rejects with, passing nothing of the refused chunk on', async () => {
+    const refused = new Error('quota');
+    const meter = createStreamMeter({
+      admit: (bytes) => (bytes > 2000 ? Promise.reject(refused) : undefined),
+    });
+    const out = sink();
+    const error = await pipeline(Readable.from(chunksOf(randomBytes(5000), 1000)), meter, out).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBe(refused);
+    expect(out.received).toBe(2000);
+    expect(() => meter.result).toThrow();
+  });
+
   it('propagates a source error and never finishes', async () => {
     const source = new PassThrough();
     const meter = createStreamMeter();

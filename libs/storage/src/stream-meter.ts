@@ -12,6 +12,11 @@ export interface StreamMeterOptions {
   /** Largest number of bytes let through; one more fails the stream with `StreamTooLargeError`. */
   limit?: number;
   /**
+   * Asked before each chunk passes, with the byte count including it; a promise holds the stream until
+   * it settles, and a rejection fails the stream with its error (a quota reserved in steps).
+   */
+  admit?: (bytes: number) => Promise<void> | undefined;
+  /**
    * `worker` (default): MD5 and SHA-256 run in two worker threads, so the event loop only counts and
    * copies. `inline`: both hashes on the calling thread (for comparison and for tiny hosts).
    */
@@ -58,6 +63,7 @@ function digestBoth(data: Uint8Array): Omit<StreamMeterResult, 'bytes'> {
  */
 export class StreamMeter extends Transform implements HashJobListener {
   private readonly limit: number;
+  private readonly admit: StreamMeterOptions['admit'];
   private readonly workers: NonNullable<StreamMeterOptions['workers']>;
   private readonly inline: { md5: Hash; sha256: Hash } | undefined;
   private count = 0;
@@ -77,6 +83,7 @@ export class StreamMeter extends Transform implements HashJobListener {
   constructor(options: StreamMeterOptions = {}) {
     super();
     this.limit = options.limit ?? Number.POSITIVE_INFINITY;
+    this.admit = options.admit;
     this.workers = options.workers ?? hashWorkerPool;
     if (options.hashing === 'inline') this.inline = { md5: createHash('md5'), sha256: createHash('sha256') };
   }
@@ -96,6 +103,15 @@ export class StreamMeter extends Transform implements HashJobListener {
     this.count += chunk.length;
     // Fail before passing the chunk on, so not one byte past the limit reaches the sink.
     if (this.count > this.limit) return callback(new StreamTooLargeError(this.limit));
+    const admitted = this.admit?.(this.count);
+    if (!admitted) return this.pass(chunk, callback);
+    admitted.then(
+      () => (this.destroyed ? undefined : this.pass(chunk, callback)),
+      (error: Error) => callback(error),
+    );
+  }
+
+  private pass(chunk: Buffer, callback: TransformCallback): void {
     if (this.inline) {
       this.inline.md5.update(chunk);
       this.inline.sha256.update(chunk);

@@ -15,6 +15,8 @@ export interface DepotConfig {
   bootstrap: { tenant: string; user: string; password?: string };
   limits: {
     maxBinarySize: number;
+    /** Default storage quota per tenant in bytes; undefined: unlimited. */
+    tenantStorageQuota?: number;
     maxArchiveSize: number;
     maxArchiveEntries: number;
     maxArchiveInflated: number;

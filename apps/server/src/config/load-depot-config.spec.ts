@@ -43,6 +43,14 @@ describe('loadDepotConfig', () => {
     expect(config.limits.maxArchiveInflated).toBe(2 * 1024 ** 3);
   });
 
+  it('reads TENANT_STORAGE_QUOTA as a size; unset means unlimited, 0 is refused', () => {
+    expect(loadDepotConfig({}).limits.tenantStorageQuota).toBeUndefined();
+    expect(loadDepotConfig({ TENANT_STORAGE_QUOTA: '5GiB' }).limits.tenantStorageQuota).toBe(5 * 1024 ** 3);
+    expect(problemsOf({ TENANT_STORAGE_QUOTA: '0' })).toEqual([
+      expect.stringContaining('TENANT_STORAGE_QUOTA must be a size'),
+    ]);
+  });
+
   it('requires MinIO settings only with the MinIO driver', () => {
     expect(loadDepotConfig({ MINIO_PORT: 'junk-is-ignored' }).storage.driver).toBe('filesystem');
     const problems = problemsOf({ STORAGE_DRIVER: 'minio', MINIO_PORT: 'x' });

@@ -88,6 +88,7 @@ export function loadDepotConfig(env: Env): DepotConfig {
     bootstrap: { tenant: bootstrapTenant, user: bootstrapUser, password: bootstrapPassword },
     limits: {
       maxBinarySize: read.size('MAX_BINARY_SIZE', GiB),
+      tenantStorageQuota: read.optionalSize('TENANT_STORAGE_QUOTA'),
       maxArchiveSize: read.size('MAX_ARCHIVE_SIZE', 200 * MiB),
       maxArchiveEntries: read.integer('MAX_ARCHIVE_ENTRIES', 10_000, 1),
       maxArchiveInflated: read.size('MAX_ARCHIVE_INFLATED', GiB),
@@ -155,6 +156,11 @@ class EnvReader {
     if (['false', '0', 'no'].includes(raw)) return false;
     this.problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
+  }
+
+  /** Like `size`, with no value when unset. */
+  optionalSize(name: string): number | undefined {
+    return this.string(name) === undefined ? undefined : this.size(name, 0);
   }
 
   /** Bytes, or a number with a unit: `512KiB`, `200MiB`, `1GiB`, `1G`, `10MB` (decimal). */

@@ -96,6 +96,22 @@ const JSON_BODIES: Record<string, { schema: Record<string, unknown>; example?: u
     },
     example: { availability: 'MARKET' },
   },
+  TenantStorageController_put: {
+    schema: {
+      type: 'object',
+      required: ['quotaBytes'],
+      properties: {
+        quotaBytes: {
+          type: 'integer',
+          nullable: true,
+          minimum: 0,
+          description:
+            "The tenant's own quota in bytes; `null` returns it to the default (TENANT_STORAGE_QUOTA)",
+        },
+      },
+    },
+    example: { quotaBytes: 10737418240 },
+  },
   UsersController_changePassword: {
     schema: {
       type: 'object',
