@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createJsonBodyMiddleware, requestIdMiddleware } from '@depot/common';
+import { JsonBodyInterceptor, requestIdMiddleware } from '@depot/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
@@ -12,7 +12,7 @@ import { setupOpenApi } from './openapi/setup-open-api';
 /**
  * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
  * problem). Installs the request id, the JSON body parser (Nest's default parser is off so upload
- * bodies stream) and everything Cumulocity clients expect. Does not listen.
+ * bodies stream; it runs after authentication) and everything Cumulocity clients expect. Does not listen.
  */
 export async function createDepotApp(env: Record<string, string | undefined>): Promise<INestApplication> {
   const config = loadDepotConfig(env);
@@ -29,7 +29,7 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   app.use(requestIdMiddleware);
   app.use(app.get(InFlightRequests).middleware);
   app.use(app.get(HttpMetrics).middleware);
-  app.use(createJsonBodyMiddleware(config.limits.maxJsonBody));
+  app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), config.limits.maxJsonBody));
   setupOpenApi(app);
   return app;
 }

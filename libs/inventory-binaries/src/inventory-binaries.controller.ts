@@ -8,6 +8,7 @@ import {
   ResponseMediaType,
   Role,
   Roles,
+  StreamedBody,
   type Principal,
 } from '@depot/common';
 import {
@@ -108,6 +109,8 @@ export class InventoryBinariesController {
 
   @Put(':id')
   @Roles(...WRITERS)
+  // The new content, whatever its type (JSON included), streams into storage.
+  @StreamedBody()
   @ResponseMediaType(MediaType.managedObject)
   @HttpCode(HttpStatus.CREATED)
   async replace(
