@@ -134,11 +134,16 @@ describe('serving /apps/{contextPath}', () => {
     ['a traversal', '..%2F..%2Fetc%2Fpasswd'],
     ['an encoded dot segment', '%2E%2E/index.html'],
     ['a backslash', 'docs%5Cindex.html'],
-    ['a NUL byte', 'main.js%00.png'],
   ])('answers 404 for %s', async (_label, tail) => {
     const response = await get(`/apps/${app.contextPath}/${tail}`);
     expect(response.status).toBe(404);
     expect((response.body as { error: string }).error).toBe('applications/Not Found');
+  });
+
+  it('refuses a NUL byte in the path with a 422, as on every route', async () => {
+    const response = await get(`/apps/${app.contextPath}/main.js%00.png`);
+    expect(response.status).toBe(422);
+    expect((response.body as { error: string }).error).toBe('applications/Invalid Data');
   });
 
   it('answers malformed percent-encoding with a Cumulocity 400', async () => {

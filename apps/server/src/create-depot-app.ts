@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { JsonBodyInterceptor, requestIdMiddleware } from '@depot/common';
+import { JsonBodyInterceptor, refuseNulInUrlMiddleware, requestIdMiddleware } from '@depot/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
@@ -29,6 +29,7 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   app.use(requestIdMiddleware);
   app.use(app.get(InFlightRequests).middleware);
   app.use(app.get(HttpMetrics).middleware);
+  app.use(refuseNulInUrlMiddleware);
   app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), config.limits.maxJsonBody));
   setupOpenApi(app);
   return app;

@@ -13,6 +13,7 @@ export * from './is-json-media-type';
 export * from './parse-json-text';
 export * from './json-body.interceptor';
 export * from './streamed-body.decorator';
+export * from './refuse-nul-in-url.middleware';
 export * from './response-media-type.decorator';
 export * from './cumulocity-response.interceptor';
 export * from './request-base-url';
