@@ -41,7 +41,7 @@ describe('serving /apps/{contextPath}', () => {
     expect(root.headers['content-type']).toMatch(/^text\/html/);
     const bare = await get(`/apps/${app.contextPath}?x=1`);
     expect(bare.status).toBe(301);
-    expect(bare.headers.location).toBe(`/apps/${app.contextPath}/?x=1`);
+    expect(bare.headers.location).toBe(`${t.baseUrl}/apps/${app.contextPath}/?x=1`);
   });
 
   it.each([
@@ -76,7 +76,7 @@ describe('serving /apps/{contextPath}', () => {
     expect(docs.text).toBe('<html>docs</html>');
     const bare = await get(`/apps/${app.contextPath}/docs`);
     expect(bare.status).toBe(301);
-    expect(bare.headers.location).toBe(`/apps/${app.contextPath}/docs/`);
+    expect(bare.headers.location).toBe(`${t.baseUrl}/apps/${app.contextPath}/docs/`);
     // A directory without an index.html is not listed.
     expect((await get(`/apps/${app.contextPath}/styles/`)).status).toBe(404);
   });

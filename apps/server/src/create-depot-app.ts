@@ -1,7 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { JsonBodyInterceptor, refuseNulInUrlMiddleware, requestIdMiddleware } from '@depot/common';
+import {
+  JsonBodyInterceptor,
+  PUBLIC_URL_SETTING,
+  refuseNulInUrlMiddleware,
+  requestIdMiddleware,
+} from '@depot/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
@@ -25,6 +30,7 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   });
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.trustProxy);
+  app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(app.get(InFlightRequests).middleware);

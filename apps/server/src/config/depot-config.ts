@@ -41,6 +41,8 @@ export interface DepotConfig {
   };
   /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
   sweeper: { graceMs: number; intervalMs: number };
+  /** `scheme://host[:port][/prefix]` without a trailing slash: every absolute URL uses it when set. */
+  publicUrl?: string;
   /** Express `trust proxy` value; `false` ignores X-Forwarded-*. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];

@@ -1,4 +1,4 @@
-import { Authenticated, CurrentPrincipal, type Principal } from '@depot/common';
+import { Authenticated, CurrentPrincipal, requestBaseUrl, type Principal } from '@depot/common';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
@@ -44,5 +44,5 @@ function pathSegments(wildcard: string[] | string | undefined, trailingSlash: bo
 
 function redirectToDirectory(request: Request, response: Response): void {
   const url = new URL(request.originalUrl, 'http://placeholder');
-  response.redirect(301, `${url.pathname}/${url.search}`);
+  response.redirect(301, `${requestBaseUrl(request)}${url.pathname}/${url.search}`);
 }
