@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
+  configureHttpServer,
   JsonBodyInterceptor,
   PUBLIC_URL_SETTING,
   refuseNulInUrlMiddleware,
@@ -14,10 +15,13 @@ import { HttpMetrics } from './observability/http-metrics';
 import { InFlightRequests } from './observability/in-flight-requests';
 import { setupOpenApi } from './openapi/setup-open-api';
 
+/** A request head may take this long in total, however steadily it trickles in. */
+const HEADERS_TIMEOUT_MS = 60_000;
+
 /**
  * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
- * problem). Installs the request id, the JSON body parser (Nest's default parser is off so upload
- * bodies stream; it runs after authentication) and everything Cumulocity clients expect. Does not listen.
+ * problem). Installs the request id, the URL and JSON body checks (Nest's default parser is off so
+ * upload bodies stream), the server's timeouts and everything Cumulocity clients expect. Does not listen.
  */
 export async function createDepotApp(env: Record<string, string | undefined>): Promise<INestApplication> {
   const config = loadDepotConfig(env);
@@ -32,6 +36,10 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   app.set('trust proxy', config.trustProxy);
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.disable('x-powered-by');
+  configureHttpServer(app.getHttpServer(), {
+    idleTimeoutMs: config.requestIdleTimeoutMs,
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  });
   app.use(requestIdMiddleware);
   app.use(app.get(InFlightRequests).middleware);
   app.use(app.get(HttpMetrics).middleware);

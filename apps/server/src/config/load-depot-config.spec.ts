@@ -117,4 +117,11 @@ describe('loadDepotConfig', () => {
     ])
       expect(problemsOf({ PUBLIC_URL: bad })).toEqual([expect.stringContaining('PUBLIC_URL')]);
   });
+
+  it('reads REQUEST_IDLE_TIMEOUT_SECONDS (default 60 s)', () => {
+    expect(loadDepotConfig({}).requestIdleTimeoutMs).toBe(60_000);
+    expect(loadDepotConfig({ REQUEST_IDLE_TIMEOUT_SECONDS: '5' }).requestIdleTimeoutMs).toBe(5000);
+    expect(problemsOf({ REQUEST_IDLE_TIMEOUT_SECONDS: '0' })).toHaveLength(1);
+    expect(problemsOf({ REQUEST_IDLE_TIMEOUT_SECONDS: 'soon' })).toHaveLength(1);
+  });
 });

@@ -103,6 +103,7 @@ export function loadDepotConfig(env: Env): DepotConfig {
       intervalMs: read.integer('SWEEP_INTERVAL_SECONDS', 900, 1) * 1000,
     },
     publicUrl: read.publicUrl('PUBLIC_URL'),
+    requestIdleTimeoutMs: read.integer('REQUEST_IDLE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     trustProxy: read.trustProxy('TRUST_PROXY'),
     logLevels: LOG_LEVELS.slice(0, Math.max(LOG_LEVELS.indexOf(logLevel), 0) + 1),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 3_600_000),
