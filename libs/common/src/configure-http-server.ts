@@ -22,7 +22,10 @@ interface Exchange {
  * - no bound on a request's total duration (Node's default cuts any upload after 300 s, so a device on
  *   a slow link could never send a large file), but one on the time a client is idle: a request
  *   whose body stops moving gets a 408 and the connection is closed, while one that keeps moving at
- *   any speed is let through; the request head stays bounded in total.
+ *   any speed is let through; the request head stays bounded in total;
+ * - `Expect: 100-continue` is answered only when the body is first read, which is after
+ *   authentication, the roles check and the declared-size checks: a request refused before that gets
+ *   its final answer without a `100 Continue` inviting the body.
  */
 export function configureHttpServer(server: Server, timeouts: HttpServerTimeouts): void {
   const exchanges = new WeakMap<Socket, Exchange>();
@@ -34,6 +37,10 @@ export function configureHttpServer(server: Server, timeouts: HttpServerTimeouts
     exchanges.set(request.socket, { request, response });
   });
   server.on('timeout', (socket: Socket) => onIdle(socket, exchanges.get(socket)));
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    continueOnFirstRead(request, response);
+    server.emit('request', request, response);
+  });
 }
 
 function onIdle(socket: Socket, exchange: Exchange | undefined): void {
@@ -64,4 +71,15 @@ function onIdle(socket: Socket, exchange: Exchange | undefined): void {
   };
   response.once('finish', abort);
   setTimeout(abort, 1000).unref();
+}
+
+/** Sends `100 Continue` when something first reads the body, unless the answer went out already. */
+function continueOnFirstRead(request: IncomingMessage, response: ServerResponse): void {
+  request._read = (size: number): void => {
+    // Back to IncomingMessage's own _read.
+    delete (request as Partial<IncomingMessage>)._read;
+    // Bytes already buffered: the client did not wait for the 100.
+    if (!response.headersSent && request.readableLength === 0 && !request.complete) response.writeContinue();
+    request._read(size);
+  };
 }
