@@ -14,6 +14,7 @@ export * from './parse-json-text';
 export * from './json-body.interceptor';
 export * from './streamed-body.decorator';
 export * from './refuse-nul-in-url.middleware';
+export * from './close-lingering';
 export * from './configure-http-server';
 export * from './response-media-type.decorator';
 export * from './cumulocity-response.interceptor';
