@@ -73,4 +73,28 @@ describe('slow and stalled clients', () => {
     connection.socket.write('GET /inventory/binaries HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     expect(await connection.closed).toBeLessThan(4000);
   });
+
+  it('closes a download whose client stops reading', async () => {
+    const content = Buffer.alloc(48 * 1024 * 1024, 'd');
+    const upload = multipart([
+      { name: 'file', filename: 'big.bin', contentType: 'application/octet-stream', body: content },
+    ]);
+    const uploading = await startUpload(upload.length);
+    uploading.socket.write(upload);
+    const created = await uploading.waitFor(/\r\n\r\n\{.*\}/s, 30_000);
+    uploading.socket.destroy();
+    const id = /"id":"(\d+)"/.exec(created)?.[1];
+    expect(id).toBeDefined();
+    const connection = await openRawConnection(t.server);
+    connection.socket.write(
+      requestHead(`GET /inventory/binaries/${id} HTTP/1.1`, { Host: '127.0.0.1', Authorization: t.auth() }),
+    );
+    // Reads nothing for 3 s: once the socket buffers are full, the server's writes stop moving.
+    connection.socket.pause();
+    await sleep(3000);
+    connection.socket.resume();
+    await connection.closed;
+    // What the buffers held arrives, then the end: the server gave up on the rest.
+    expect(connection.received().length).toBeLessThan(content.length);
+  });
 });

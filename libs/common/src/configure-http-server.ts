@@ -6,7 +6,7 @@ import { errorResourceForPath } from './error-resource';
 import { sendCumulocityError } from './send-error';
 
 export interface HttpServerTimeouts {
-  /** How long a client may send nothing while we wait for its request head or body (and read nothing of a response). */
+  /** How long a client may send nothing while its request head or body is awaited. */
   idleTimeoutMs: number;
   /** The longest a request head may take, however steadily it trickles in (slowloris). */
   headersTimeoutMs: number;
@@ -66,11 +66,12 @@ function onIdle(socket: Socket, exchange: Exchange | undefined): void {
   // Once the 408 is out, fail whatever still waits for the body (Node no longer would: the request
   // counts as answered) and close; a client that reads nothing either is cut off regardless.
   const abort = (): void => {
+    clearTimeout(timer);
     request.destroy(error);
     socket.destroy();
   };
+  const timer = setTimeout(abort, 1000).unref();
   response.once('finish', abort);
-  setTimeout(abort, 1000).unref();
 }
 
 /** Sends `100 Continue` when something first reads the body, unless the answer went out already. */
