@@ -6,7 +6,7 @@ import { errorResourceForPath } from './error-resource';
 import { sendCumulocityError } from './send-error';
 
 export interface HttpServerTimeouts {
-  /** How long a client may send nothing while its request head or body is awaited. */
+  /** How long a client may send nothing while its request is awaited, or read nothing of a response. */
   idleTimeoutMs: number;
   /** The longest a request head may take, however steadily it trickles in (slowloris). */
   headersTimeoutMs: number;
