@@ -42,7 +42,7 @@ describe('serving /apps/{contextPath}', () => {
     expect(root.headers['content-type']).toMatch(/^text\/html/);
     const bare = await get(`/apps/${app.contextPath}?x=1`);
     expect(bare.status).toBe(301);
-    expect(bare.headers.location).toBe(`/apps/${app.contextPath}/?x=1`);
+    expect(bare.headers.location).toBe(`${t.baseUrl}/apps/${app.contextPath}/?x=1`);
   });
 
   it.each([
@@ -77,7 +77,7 @@ describe('serving /apps/{contextPath}', () => {
     expect(docs.text).toBe('<html>docs</html>');
     const bare = await get(`/apps/${app.contextPath}/docs`);
     expect(bare.status).toBe(301);
-    expect(bare.headers.location).toBe(`/apps/${app.contextPath}/docs/`);
+    expect(bare.headers.location).toBe(`${t.baseUrl}/apps/${app.contextPath}/docs/`);
     // A directory without an index.html is not listed.
     expect((await get(`/apps/${app.contextPath}/styles/`)).status).toBe(404);
   });
@@ -135,11 +135,16 @@ describe('serving /apps/{contextPath}', () => {
     ['a traversal', '..%2F..%2Fetc%2Fpasswd'],
     ['an encoded dot segment', '%2E%2E/index.html'],
     ['a backslash', 'docs%5Cindex.html'],
-    ['a NUL byte', 'main.js%00.png'],
   ])('answers 404 for %s', async (_label, tail) => {
     const response = await get(`/apps/${app.contextPath}/${tail}`);
     expect(response.status).toBe(404);
     expect((response.body as { error: string }).error).toBe('applications/Not Found');
+  });
+
+  it('refuses a NUL byte in the path with a 422, as on every route', async () => {
+    const response = await get(`/apps/${app.contextPath}/main.js%00.png`);
+    expect(response.status).toBe(422);
+    expect((response.body as { error: string }).error).toBe('applications/Invalid Data');
   });
 
   it('answers malformed percent-encoding with a Cumulocity 400', async () => {

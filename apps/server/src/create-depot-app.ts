@@ -1,7 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createJsonBodyMiddleware, requestIdMiddleware } from '@depot/common';
+import {
+  configureHttpServer,
+  JsonBodyInterceptor,
+  PUBLIC_URL_SETTING,
+  refuseNulInUrlMiddleware,
+  requestIdMiddleware,
+} from '@depot/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
@@ -9,10 +15,13 @@ import { HttpMetrics } from './observability/http-metrics';
 import { InFlightRequests } from './observability/in-flight-requests';
 import { setupOpenApi } from './openapi/setup-open-api';
 
+/** A request head may take this long in total, however steadily it trickles in. */
+const HEADERS_TIMEOUT_MS = 60_000;
+
 /**
  * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
- * problem). Installs the request id, the JSON body parser (Nest's default parser is off so upload
- * bodies stream) and everything Cumulocity clients expect. Does not listen.
+ * problem). Installs the request id, the URL and JSON body checks (Nest's default parser is off so
+ * upload bodies stream), the server's timeouts and everything Cumulocity clients expect. Does not listen.
  */
 export async function createDepotApp(env: Record<string, string | undefined>): Promise<INestApplication> {
   const config = loadDepotConfig(env);
@@ -25,11 +34,17 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   });
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.trustProxy);
+  app.set(PUBLIC_URL_SETTING, config.publicUrl);
   app.disable('x-powered-by');
+  configureHttpServer(app.getHttpServer(), {
+    idleTimeoutMs: config.requestIdleTimeoutMs,
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  });
   app.use(requestIdMiddleware);
   app.use(app.get(InFlightRequests).middleware);
   app.use(app.get(HttpMetrics).middleware);
-  app.use(createJsonBodyMiddleware(config.limits.maxJsonBody));
+  app.use(refuseNulInUrlMiddleware);
+  app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), config.limits.maxJsonBody));
   setupOpenApi(app);
   return app;
 }

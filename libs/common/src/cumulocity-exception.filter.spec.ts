@@ -22,7 +22,7 @@ function render(error: unknown, url = '/inventory/binaries') {
   response.setHeader('X-Request-Id', 'req-1');
   const logger = new Logger('test');
   const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
-  const request = { url, method: 'GET', requestId: 'req-1' } as IncomingMessage;
+  const request = { url, method: 'GET', requestId: 'req-1', complete: true } as IncomingMessage;
   handleRequestError(error, request, response as unknown as ServerResponse, logger);
   return { response, body: JSON.parse(response.body) as Record<string, string>, logged };
 }
@@ -99,7 +99,7 @@ describe('handleRequestError', () => {
     response.headersSent = true;
     handleRequestError(
       new Error('mid-stream'),
-      { url: '/x' } as IncomingMessage,
+      { url: '/x', complete: true } as IncomingMessage,
       response as unknown as ServerResponse,
       {
         error: () => undefined,

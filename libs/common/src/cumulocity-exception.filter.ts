@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeLingering } from './close-lingering';
 import { CumulocityError } from './cumulocity-error';
 import { sendCumulocityError } from './send-error';
 import { toCumulocityError } from './to-cumulocity-error';
@@ -43,7 +44,7 @@ export function handleRequestError(
       `Unexpected server error (request id ${request.requestId ?? 'unknown'})`,
     );
   }
-  // Answered before the body arrived (auth, roles, limits): close rather than read what we refused.
-  if (!request.complete) response.shouldKeepAlive = false;
+  // Answered before the body arrived (auth, roles, limits): read a bounded rest, then close.
+  closeLingering(request, response);
   sendCumulocityError(response, error, request.requestId);
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { CumulocityError } from './cumulocity-error';
-import { requestBaseUrl } from './request-base-url';
+import { requestBaseUrl, requestUrl } from './request-base-url';
 
 export const DEFAULT_PAGE_SIZE = 5;
 export const MAX_PAGE_SIZE = 2000;
@@ -113,7 +113,7 @@ export function buildCollection<K extends string, T, R>(input: CollectionInput<K
     statistics.totalPages = Math.ceil(totalElements / paging.pageSize);
   if (paging.withTotalElements && totalElements !== undefined) statistics.totalElements = totalElements;
   const pageUrl = (page: number): string => {
-    const url = new URL(request.originalUrl || request.url, baseUrl);
+    const url = requestUrl(request);
     url.searchParams.set('currentPage', String(page));
     return url.toString();
   };

@@ -9,6 +9,7 @@ import {
   Role,
   Roles,
   sendDownload,
+  StreamedBody,
   type Principal,
 } from '@depot/common';
 import {
@@ -90,6 +91,8 @@ export class InventoryBinariesController {
 
   @Put(':id')
   @Roles(...WRITERS)
+  // The new content, whatever its type (JSON included), streams into storage.
+  @StreamedBody()
   @ResponseMediaType(MediaType.managedObject)
   @HttpCode(HttpStatus.CREATED)
   async replace(

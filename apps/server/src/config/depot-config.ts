@@ -39,6 +39,10 @@ export interface DepotConfig {
   };
   /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
   sweeper: { graceMs: number; intervalMs: number };
+  /** `scheme://host[:port][/prefix]` without a trailing slash: every absolute URL uses it when set. */
+  publicUrl?: string;
+  /** How long a client may send nothing while its request is awaited, or read nothing of a response. */
+  requestIdleTimeoutMs: number;
   /** Express `trust proxy` value; `false` ignores X-Forwarded-*. */
   trustProxy: boolean | number | string;
   logLevels: LogLevel[];

@@ -128,4 +128,31 @@ describe('loadDepotConfig', () => {
       expect.stringContaining('AUTH_HASH_QUEUE'),
     ]);
   });
+
+  it('reads PUBLIC_URL without its trailing slash, and refuses anything but a plain http(s) URL', () => {
+    expect(loadDepotConfig({}).publicUrl).toBeUndefined();
+    expect(loadDepotConfig({ PUBLIC_URL: 'https://depot.example.com/' }).publicUrl).toBe(
+      'https://depot.example.com',
+    );
+    expect(loadDepotConfig({ PUBLIC_URL: 'http://10.0.0.5:8080/iot/depot/' }).publicUrl).toBe(
+      'http://10.0.0.5:8080/iot/depot',
+    );
+    for (const bad of [
+      'depot.example.com',
+      '/depot',
+      'ftp://depot.example.com',
+      'https://depot.example.com/?a=1',
+      'https://depot.example.com/#top',
+      'https://user:pw@depot.example.com',
+      'https://exa mple.com',
+    ])
+      expect(problemsOf({ PUBLIC_URL: bad })).toEqual([expect.stringContaining('PUBLIC_URL')]);
+  });
+
+  it('reads REQUEST_IDLE_TIMEOUT_SECONDS (default 60 s)', () => {
+    expect(loadDepotConfig({}).requestIdleTimeoutMs).toBe(60_000);
+    expect(loadDepotConfig({ REQUEST_IDLE_TIMEOUT_SECONDS: '5' }).requestIdleTimeoutMs).toBe(5000);
+    expect(problemsOf({ REQUEST_IDLE_TIMEOUT_SECONDS: '0' })).toHaveLength(1);
+    expect(problemsOf({ REQUEST_IDLE_TIMEOUT_SECONDS: 'soon' })).toHaveLength(1);
+  });
 });

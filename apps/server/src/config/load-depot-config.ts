@@ -113,6 +113,8 @@ export function loadDepotConfig(env: Env): DepotConfig {
       graceMs: read.integer('SWEEP_GRACE_SECONDS', 3600, 0) * 1000,
       intervalMs: read.integer('SWEEP_INTERVAL_SECONDS', 900, 1) * 1000,
     },
+    publicUrl: read.publicUrl('PUBLIC_URL'),
+    requestIdleTimeoutMs: read.integer('REQUEST_IDLE_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     trustProxy: read.trustProxy('TRUST_PROXY'),
     logLevels: LOG_LEVELS.slice(0, Math.max(LOG_LEVELS.indexOf(logLevel), 0) + 1),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 25_000, 0, 3_600_000),
@@ -175,6 +177,32 @@ class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  /** An absolute http(s) URL without credentials, query or fragment; returned without a trailing slash. */
+  publicUrl(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.username !== '' ||
+      url.password !== '' ||
+      raw.includes('?') ||
+      raw.includes('#')
+    ) {
+      this.problems.push(
+        `${name} must be an absolute http(s) URL without credentials, query or fragment (e.g. https://depot.example.com), got "${raw}"`,
+      );
+      return undefined;
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
   }
 
   trustProxy(name: string): boolean | number | string {

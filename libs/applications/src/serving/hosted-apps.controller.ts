@@ -1,4 +1,4 @@
-import { Authenticated, CurrentPrincipal, sendDownload, type Principal } from '@depot/common';
+import { Authenticated, CurrentPrincipal, requestUrl, sendDownload, type Principal } from '@depot/common';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
@@ -43,6 +43,7 @@ function pathSegments(wildcard: string[] | string | undefined, trailingSlash: bo
 }
 
 function redirectToDirectory(request: Request, response: Response): void {
-  const url = new URL(request.originalUrl, 'http://placeholder');
-  response.redirect(301, `${url.pathname}/${url.search}`);
+  const url = requestUrl(request);
+  url.pathname += '/';
+  response.redirect(301, url.toString());
 }
