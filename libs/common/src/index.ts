@@ -1,6 +1,7 @@
 export * from './roles';
 export * from './principal';
 export * from './cumulocity-error';
+export * from './incomplete-body.error';
 export * from './media-types';
 export * from './assert-safe-path';
 export * from './access.decorators';
@@ -16,3 +17,4 @@ export * from './cumulocity-response.interceptor';
 export * from './request-base-url';
 export * from './paging';
 export * from './depot-metrics';
+export * from './multipart';
