@@ -6,13 +6,8 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { createHostedApp, JSON_ACCEPT, zipOf } from '../application-plugins/plugins-test-kit';
-import {
-  eventually,
-  multipart,
-  multipartType,
-  openRequest,
-  partHead,
-} from '../inventory-binaries/binaries-test-kit';
+import { eventually, openRequest } from '../inventory-binaries/binaries-test-kit';
+import { multipart, multipartType, partHead } from '../support/multipart';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 

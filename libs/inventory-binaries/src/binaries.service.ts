@@ -29,6 +29,7 @@ import { binaryEtag, etagMatches } from './binary-etag';
 import { chooseContentType } from './content-type';
 import { feedInto } from './feed-into';
 import { planDownload, type DownloadConditions, type DownloadPlan } from './plan-download';
+import { uploadOutcomeOf } from './upload-outcome';
 import {
   INVENTORY_BINARIES_OPTIONS,
   type InventoryBinariesModuleOptions,
@@ -54,6 +55,14 @@ export interface StoredContent {
   length: number;
   md5: string;
   sha256: string;
+}
+
+export interface ReplaceOptions {
+  contentType?: string;
+  ifMatch?: string;
+  maxSize?: number;
+  /** The size the client declared (Content-Length), a hint for the driver. */
+  knownLength?: number;
 }
 
 export interface BinaryListFilter {
@@ -257,12 +266,29 @@ export class BinariesService {
   /**
    * Replaces the content: new blob first, then the row switches to it in one transaction (checking
    * `If-Match` against the locked row), then the old blob goes. Name, type and fragments stay.
+   * Counted with the uploads by the same outcomes.
    */
   async replace(
     principal: Principal,
     id: string,
     content: Readable,
-    options: { contentType?: string; ifMatch?: string; maxSize?: number; knownLength?: number } = {},
+    options: ReplaceOptions = {},
+  ): Promise<ManagedObjectEntity> {
+    try {
+      const replaced = await this.replaceContent(principal, id, content, options);
+      this.metrics?.uploadFinished('created');
+      return replaced;
+    } catch (error) {
+      this.metrics?.uploadFinished(uploadOutcomeOf(error, content));
+      throw error;
+    }
+  }
+
+  private async replaceContent(
+    principal: Principal,
+    id: string,
+    content: Readable,
+    options: ReplaceOptions,
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);

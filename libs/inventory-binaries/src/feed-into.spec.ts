@@ -1,5 +1,6 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { feedInto, IncompleteUploadError } from './feed-into';
+import { IncompleteBodyError } from '@depot/common';
+import { feedInto } from './feed-into';
 
 const collect = (): Writable & { received: Buffer[] } => {
   const received: Buffer[] = [];
@@ -21,13 +22,28 @@ describe('feedInto', () => {
     expect(Buffer.concat(sink.received).toString()).toBe('ab');
   });
 
-  it('destroys the sink with the source error', async () => {
+  it('destroys the sink with IncompleteBodyError when the source errors (a client reset)', async () => {
     const source = new PassThrough();
     const sink = collect();
     feedInto(source, sink);
-    source.destroy(new Error('client went away'));
+    source.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     const error = await new Promise<Error>((resolve) => sink.on('error', resolve));
-    expect(error.message).toBe('client went away');
+    expect(error).toBeInstanceOf(IncompleteBodyError);
+  });
+
+  it.each([
+    ['closed', (source: PassThrough) => source.destroy()],
+    ['errored', (source: PassThrough) => source.destroy(new Error('aborted'))],
+  ])('destroys the sink at once when the source had already %s before feeding began', async (_label, end) => {
+    const source = new PassThrough();
+    source.on('error', () => undefined);
+    source.write('partial');
+    end(source);
+    await new Promise((resolve) => source.once('close', resolve));
+    const sink = collect();
+    const failed = new Promise<Error>((resolve) => sink.on('error', resolve));
+    feedInto(source, sink);
+    expect(await failed).toBeInstanceOf(IncompleteBodyError);
   });
 
   it('destroys the sink when the source closes before its end', async () => {
@@ -37,7 +53,7 @@ describe('feedInto', () => {
     source.write('partial');
     source.destroy();
     const error = await new Promise<Error>((resolve) => sink.on('error', resolve));
-    expect(error).toBeInstanceOf(IncompleteUploadError);
+    expect(error).toBeInstanceOf(IncompleteBodyError);
   });
 
   it('unpipes but keeps the source usable when the sink fails (e.g. the size limit)', async () => {

@@ -51,7 +51,7 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    const object = await this.uploads.upload(principal, request, response);
+    const object = await this.uploads.upload(principal, request);
     const body = this.binaries.toRepresentation(object, requestBaseUrl(request));
     response.setHeader('Location', body.self as string);
     return body;

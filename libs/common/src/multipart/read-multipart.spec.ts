@@ -100,6 +100,11 @@ describe('readMultipart', () => {
     ]);
   });
 
+  it('reverses the browsers’ %22, %0D and %0A escapes in names, and nothing else', async () => {
+    const body = await read(multipart([file('x', { filename: 'say %22hi%22 50%.txt' })]));
+    expect(body.contents[0].fileName).toBe('say "hi" 50%.txt');
+  });
+
   it('keeps the path of a filename only with preservePath, and takes every part as content with "every"', async () => {
     const parts = [
       { name: 'assets/a.css', body: 'a' },

@@ -140,8 +140,9 @@ export function readMultipart<T>(
       return;
     }
 
-    parser.on('file', (fieldName, stream, fileName, _encoding, contentType) => {
+    parser.on('file', (rawFieldName, stream, rawFileName, _encoding, contentType) => {
       if (failed) return void stream.resume();
+      const fieldName = decodeFormDataName(rawFieldName);
       if (contentFields !== 'every') {
         if (seen.has(fieldName)) {
           stream.resume();
@@ -151,7 +152,8 @@ export function readMultipart<T>(
       }
       open.add(stream);
       stream.once('end', () => open.delete(stream));
-      const info: MultipartPartInfo = { fieldName, fileName: fileName || undefined, contentType };
+      const fileName = rawFileName ? decodeFormDataName(rawFileName) : undefined;
+      const info: MultipartPartInfo = { fieldName, fileName, contentType };
       const slot = slots.push(undefined) - 1;
       const task = options.sink({ ...info, stream }).then(
         (result) => {
@@ -168,8 +170,9 @@ export function readMultipart<T>(
       task.catch(() => undefined);
       tasks.push(task);
     });
-    parser.on('field', (fieldName, value, _nameTruncated, valueTruncated) => {
+    parser.on('field', (rawFieldName, value, _nameTruncated, valueTruncated) => {
       if (failed) return;
+      const fieldName = decodeFormDataName(rawFieldName);
       if (valueTruncated)
         return fail(
           new MultipartLimitError(resource, `The part "${fieldName}" exceeds ${limits.maxFieldBytes} bytes`),
@@ -200,5 +203,22 @@ export function readMultipart<T>(
     request.on('error', aborted);
     request.once('close', aborted);
     request.pipe(parser);
+  });
+}
+
+/**
+ * Browsers escape LF, CR and `"` in field names and filenames as `%0A`, `%0D` and `%22` (WHATWG HTML,
+ * multipart/form-data); exactly those are reversed. Nothing else is: `50%.pdf` stays as it is.
+ */
+function decodeFormDataName(value: string): string {
+  return value.replace(/%0A|%0D|%22/gi, (match) => {
+    switch (match.toUpperCase()) {
+      case '%0A':
+        return '\n';
+      case '%0D':
+        return '\r';
+      default:
+        return '"';
+    }
   });
 }
