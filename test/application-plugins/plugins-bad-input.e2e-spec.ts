@@ -1,15 +1,9 @@
 import request from 'supertest';
 import { buildRawZip } from '@depot/applications/archive/testing/build-raw-zip';
 import { createTenant } from '../support/factories';
+import { multipartBody } from '../support/multipart';
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  createHostedApp,
-  JSON_ACCEPT,
-  multipartBody,
-  snapshotOf,
-  zipOf,
-  type HostedApp,
-} from './plugins-test-kit';
+import { createHostedApp, JSON_ACCEPT, snapshotOf, zipOf, type HostedApp } from './plugins-test-kit';
 
 // Every rejected change answers a Cumulocity error body and leaves the active version, the archives
 // and the content exactly as they were.
@@ -92,8 +86,8 @@ describe('application plugins and files: bad input changes nothing', () => {
 
   it('refuses a missing or empty file part with 422', async () => {
     const missing = multipartBody([
-      { name: 'other', content: 'x' },
-      { name: 'more', content: 'y' },
+      { name: 'other', body: 'x' },
+      { name: 'more', body: 'y' },
     ]);
     expectError(
       await request(t.server)
@@ -118,8 +112,8 @@ describe('application plugins and files: bad input changes nothing', () => {
     'refuses the file path %j with 400',
     async (path) => {
       const { body, contentType } = multipartBody([
-        { name: 'ok.js', content: 'fine' },
-        { name: path, content: 'evil' },
+        { name: 'ok.js', body: 'fine' },
+        { name: path, body: 'evil' },
       ]);
       expectError(
         await request(t.server)
@@ -135,7 +129,7 @@ describe('application plugins and files: bad input changes nothing', () => {
 
   it('refuses a file path given as a "filepath" filename that escapes', async () => {
     const { body, contentType } = multipartBody([
-      { name: 'filepath', filename: '../../etc/x', content: 'evil' },
+      { name: 'filepath', filename: '../../etc/x', body: 'evil' },
     ]);
     expectError(
       await request(t.server)
@@ -157,7 +151,7 @@ describe('application plugins and files: bad input changes nothing', () => {
         .send(empty.body),
       422,
     );
-    const clash = multipartBody([{ name: 'existing', content: 'x' }]);
+    const clash = multipartBody([{ name: 'existing', body: 'x' }]);
     expectError(
       await request(t.server)
         .post(`${app.url}/binaries/files`)

@@ -26,6 +26,11 @@ export function multipart(parts: Part[], boundary = BOUNDARY): Buffer {
   return Buffer.concat(chunks);
 }
 
+/** A body and the Content-Type header that goes with it. */
+export function multipartBody(parts: Part[], boundary = BOUNDARY): { body: Buffer; contentType: string } {
+  return { body: multipart(parts, boundary), contentType: multipartType(boundary) };
+}
+
 /** The boundary line and headers of one part, for bodies written piece by piece. */
 export function partHead(part: Omit<Part, 'body'>, boundary = BOUNDARY): Buffer {
   let disposition = `form-data; name="${part.name}"`;
