@@ -1,9 +1,10 @@
 import { readdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { multipart, multipartType, partHead } from '../support/multipart';
-import { blobFiles, countRows, eventually, json, rawRequest } from './binaries-test-kit';
+import { multipartType, partHead } from '../support/multipart';
+import { blobFiles, countRows, eventually, rawRequest } from './binaries-test-kit';
 
 type Abort = 'RST' | 'FIN' | 'malformed chunked body';
 
@@ -42,14 +43,13 @@ describe('aborted uploads and replaces leave nothing behind', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    const created = await rawRequest(app.baseUrl, {
-      method: 'POST',
-      path: '/inventory/binaries',
-      headers: { authorization: app.auth(), accept: 'application/json', 'content-type': multipartType() },
-      body: multipart([{ name: 'file', filename: 'stays.txt', contentType: 'text/plain', body: content }]),
-    });
-    expect(created.status).toBe(201);
-    id = String(json(created).id);
+    const created = await request(app.server)
+      .post('/inventory/binaries')
+      .set('Authorization', app.auth())
+      .set('Accept', 'application/json')
+      .attach('file', content, 'stays.txt')
+      .expect(201);
+    id = (created.body as { id: string }).id;
   });
   afterAll(async () => {
     await app?.close();
