@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTenant } from '../support/factories';
+import { multipartBody } from '../support/multipart';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { multipartBody } from './plugins-test-kit';
 import { createHostedAppWithFiles, type HostedApp, JSON_ACCEPT, snapshotOf } from '../support/hosted-app-kit';
 import { buildRawZip, zipOf } from '../support/zip-kit';
 
@@ -94,8 +94,8 @@ describe('application plugins and files: bad input changes nothing', () => {
 
   it('refuses a missing or empty file part with 422', async () => {
     const missing = multipartBody([
-      { name: 'other', content: 'x' },
-      { name: 'more', content: 'y' },
+      { name: 'other', body: 'x' },
+      { name: 'more', body: 'y' },
     ]);
     expectError(
       await request(t.server)
@@ -120,8 +120,8 @@ describe('application plugins and files: bad input changes nothing', () => {
     'refuses the file path %j with 400',
     async (path) => {
       const { body, contentType } = multipartBody([
-        { name: 'ok.js', content: 'fine' },
-        { name: path, content: 'evil' },
+        { name: 'ok.js', body: 'fine' },
+        { name: path, body: 'evil' },
       ]);
       expectError(
         await request(t.server)
@@ -137,7 +137,7 @@ describe('application plugins and files: bad input changes nothing', () => {
 
   it('refuses a file path given as a "filepath" filename that escapes', async () => {
     const { body, contentType } = multipartBody([
-      { name: 'filepath', filename: '../../etc/x', content: 'evil' },
+      { name: 'filepath', filename: '../../etc/x', body: 'evil' },
     ]);
     expectError(
       await request(t.server)
@@ -159,7 +159,7 @@ describe('application plugins and files: bad input changes nothing', () => {
         .send(empty.body),
       422,
     );
-    const clash = multipartBody([{ name: 'existing', content: 'x' }]);
+    const clash = multipartBody([{ name: 'existing', body: 'x' }]);
     expectError(
       await request(t.server)
         .post(`${app.url}/binaries/files`)

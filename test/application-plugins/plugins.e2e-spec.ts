@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { Role } from '@depot/common';
 import { createUser } from '../support/factories';
+import { multipartBody, type Part } from '../support/multipart';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { multipartBody } from './plugins-test-kit';
 import {
   activeFilesOf,
   activeVersionOf,
@@ -92,9 +92,7 @@ describe('application plugins and files', () => {
       ['a part with a filename and no content type', { filename: 'plugin.zip' }],
     ])('accepts %s', async (_label, part: { filename?: string; contentType?: string }) => {
       const app = await createHostedAppWithFiles(t);
-      const { body, contentType } = multipartBody([
-        { name: 'file', content: zipOf({ 'x.js': 'x' }), ...part },
-      ]);
+      const { body, contentType } = multipartBody([{ name: 'file', body: zipOf({ 'x.js': 'x' }), ...part }]);
       const response = await request(t.server)
         .post(`${app.url}/binaries/plugins/raw`)
         .set('Authorization', t.auth())
@@ -257,10 +255,30 @@ describe('application plugins and files', () => {
       });
     });
 
+    it('takes up to 1000 parts in one request and refuses 1001 with 413', async () => {
+      const app = await createHostedAppWithFiles(t);
+      const files = (count: number): Part[] =>
+        Array.from({ length: count }, (_, index) => ({ name: `many/f${index}.txt`, body: String(index) }));
+      const send = (count: number): request.Test => {
+        const { body, contentType } = multipartBody(files(count));
+        return request(t.server)
+          .post(`${app.url}/binaries/files`)
+          .set('Authorization', t.auth())
+          .set('Accept', JSON_ACCEPT)
+          .set('Content-Type', contentType)
+          .send(body);
+      };
+      expect((await send(1000)).status).toBe(201);
+      expect((await activeFilesOf(t, app))['many/f999.txt']).toBe('999');
+      const refused = await send(1001);
+      expect(refused.status).toBe(413);
+      expect(refused.body).toMatchObject({ error: 'applications/Payload Too Large' });
+    });
+
     it('takes the path from the filename of a part named "filepath" (the original document’s form)', async () => {
       const app = await createHostedAppWithFiles(t);
       const { body, contentType } = multipartBody([
-        { name: 'filepath', filename: 'docs/readme.txt', content: 'read me' },
+        { name: 'filepath', filename: 'docs/readme.txt', body: 'read me' },
       ]);
       const response = await request(t.server)
         .post(`${app.url}/binaries/files`)

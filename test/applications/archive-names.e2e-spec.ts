@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { multipartBody } from '../application-plugins/plugins-test-kit';
+import { multipartBody } from '../support/multipart';
 import {
   activeFilesOf,
   createHostedApp,
@@ -32,7 +32,9 @@ describe('archive entry names', () => {
   });
 
   const writeFiles = (app: HostedApp, parts: { name: string; content: string }[]) => {
-    const { body, contentType } = multipartBody(parts.map((part) => ({ ...part, filename: 'f' })));
+    const { body, contentType } = multipartBody(
+      parts.map((part) => ({ name: part.name, body: part.content, filename: 'f' })),
+    );
     return request(t.server)
       .post(`${app.url}/binaries/files`)
       .set('Authorization', t.auth())

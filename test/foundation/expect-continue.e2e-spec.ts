@@ -1,5 +1,5 @@
 import { Role } from '@depot/common';
-import { multipart, multipartType } from '../inventory-binaries/binaries-test-kit';
+import { multipart, multipartType } from '../support/multipart';
 import { createUser } from '../support/factories';
 import { openRawConnection, requestHead } from '../support/raw-connection';
 import { startTestApp, type TestApp } from '../support/test-app';

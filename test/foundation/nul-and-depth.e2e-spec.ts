@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { multipart, multipartType } from '../inventory-binaries/binaries-test-kit';
+import { multipart, multipartType } from '../support/multipart';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { multipart, multipartType, partHead } from '../inventory-binaries/binaries-test-kit';
+import { multipart, multipartType, partHead } from '../support/multipart';
 import { openRawConnection, requestHead } from '../support/raw-connection';
 import { startTestApp, type TestApp } from '../support/test-app';
 

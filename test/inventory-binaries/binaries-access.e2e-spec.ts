@@ -1,7 +1,8 @@
 import { Role } from '@depot/common';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { json, multipart, multipartType, rawRequest, type RawResponse } from './binaries-test-kit';
+import { json, rawRequest, type RawResponse } from './binaries-test-kit';
+import { multipart, multipartType } from '../support/multipart';
 
 describe('binaries: roles, ownership and tenant scoping', () => {
   let app: TestApp;

@@ -1,19 +1,16 @@
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
-  BOUNDARY,
   blobFiles,
   countRows,
   eventually,
   json,
-  multipart,
-  multipartType,
   openRequest,
-  partHead,
   randomContent,
   rawRequest,
   type RawResponse,
 } from './binaries-test-kit';
+import { BOUNDARY, multipart, multipartType, partHead } from '../support/multipart';
 
 const MAX = 1024 * 1024;
 

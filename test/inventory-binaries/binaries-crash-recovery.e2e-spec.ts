@@ -8,17 +8,8 @@ import { DataSource } from 'typeorm';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 import { basicAuth } from '../support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
-import {
-  blobFiles,
-  eventually,
-  json,
-  multipart,
-  multipartType,
-  openRequest,
-  partHead,
-  randomContent,
-  rawRequest,
-} from './binaries-test-kit';
+import { blobFiles, eventually, json, openRequest, randomContent, rawRequest } from './binaries-test-kit';
+import { multipart, multipartType, partHead } from '../support/multipart';
 
 describe('nothing half-done after a crash', () => {
   let dataDir: string;

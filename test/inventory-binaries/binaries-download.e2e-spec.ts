@@ -1,12 +1,6 @@
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  json,
-  multipart,
-  multipartType,
-  randomContent,
-  rawRequest,
-  type RawResponse,
-} from './binaries-test-kit';
+import { json, randomContent, rawRequest, type RawResponse } from './binaries-test-kit';
+import { multipart, multipartType } from '../support/multipart';
 
 describe('GET/HEAD /inventory/binaries/{id}', () => {
   let app: TestApp;

@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from '../support/test-app';
-import { json, multipart, multipartType, rawRequest } from './binaries-test-kit';
+import { json, rawRequest } from './binaries-test-kit';
+import { multipart, multipartType } from '../support/multipart';
 
 describe('GET /inventory/binaries', () => {
   let app: TestApp;

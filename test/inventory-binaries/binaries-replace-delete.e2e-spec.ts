@@ -6,13 +6,12 @@ import {
   countRows,
   eventually,
   json,
-  multipart,
-  multipartType,
   openRequest,
   randomContent,
   rawRequest,
   type RawResponse,
 } from './binaries-test-kit';
+import { multipart, multipartType } from '../support/multipart';
 
 describe('PUT and DELETE /inventory/binaries/{id}, /inventory/managedObjects/{id}', () => {
   let app: TestApp;

@@ -1,42 +1,12 @@
-// Helpers for the binaries e2e suites: raw multipart bodies (exact control over part order, headers
-// and framing), raw HTTP requests, and residue checks against the real database and DATA_DIR.
+// Helpers for the binaries e2e suites: raw HTTP requests and residue checks against the real database
+// and DATA_DIR (multipart bodies come from ../support/multipart).
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
+import { multipart, multipartType } from '../support/multipart';
 import type { TestApp } from '../support/test-app';
-
-export interface Part {
-  name: string;
-  filename?: string;
-  contentType?: string;
-  /** Extra raw header lines. */
-  headers?: string[];
-  body: Buffer | string;
-}
-
-export const BOUNDARY = 'depot-test-boundary-7d1f';
-
-/** A complete multipart/form-data body with the parts in the given order. */
-export function multipart(parts: Part[], boundary = BOUNDARY): Buffer {
-  const chunks: Buffer[] = [];
-  for (const part of parts)
-    chunks.push(partHead(part, boundary), Buffer.from(part.body), Buffer.from('\r\n'));
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
-}
-
-export function partHead(part: Omit<Part, 'body'>, boundary = BOUNDARY): Buffer {
-  let disposition = `form-data; name="${part.name}"`;
-  if (part.filename !== undefined) disposition += `; filename="${part.filename}"`;
-  const lines = [`--${boundary}`, `Content-Disposition: ${disposition}`];
-  if (part.contentType) lines.push(`Content-Type: ${part.contentType}`);
-  lines.push(...(part.headers ?? []));
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`);
-}
-
-export const multipartType = (boundary = BOUNDARY): string => `multipart/form-data; boundary=${boundary}`;
 
 export function randomContent(bytes: number): Buffer {
   return randomBytes(bytes);

@@ -2,15 +2,8 @@ import contentDisposition from 'content-disposition';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
-import {
-  blobFiles,
-  countRows,
-  multipart,
-  multipartType,
-  randomContent,
-  rawRequest,
-  json,
-} from './binaries-test-kit';
+import { blobFiles, countRows, randomContent, rawRequest, json } from './binaries-test-kit';
+import { everyByte, multipart, multipartType, UNNAMED_CONTENT_SHAPES } from '../support/multipart';
 
 describe('POST /inventory/binaries', () => {
   let app: TestApp;
@@ -126,6 +119,37 @@ describe('POST /inventory/binaries', () => {
     expect(response.status).toBe(201);
     expect(json(response).contentType).toBe('application/octet-stream');
   });
+
+  // A third-party client sends the file part without filename and with the file's own type: it is
+  // content because it is named "file", and its bytes are stored as sent, never decoded as text.
+  it.each(UNNAMED_CONTENT_SHAPES)(
+    'stores a file part sent as %s byte for byte (every byte value, 3 MiB and more)',
+    async (_label, contentType) => {
+      const content = everyByte(3 * 1024 * 1024 + 1000);
+      const response = await rawRequest(app.baseUrl, {
+        method: 'POST',
+        path: '/inventory/binaries',
+        headers: { authorization: app.auth(), accept: 'application/json', 'content-type': multipartType() },
+        body: multipart([
+          { name: 'object', body: JSON.stringify({ name: 'every-byte.bin', type: 'c8y_upload' }) },
+          { name: 'file', contentType, body: content },
+        ]),
+      });
+      expect(response.status).toBe(201);
+      // A part without Content-Type is text/plain (RFC 7578 §4.4).
+      expect(json(response)).toMatchObject({
+        length: content.length,
+        contentType: contentType ?? 'text/plain',
+      });
+      const download = await rawRequest(app.baseUrl, {
+        method: 'GET',
+        path: `/inventory/binaries/${String(json(response).id)}`,
+        headers: { authorization: app.auth() },
+      });
+      expect(download.headers['content-type']).toMatch(new RegExp(`^${contentType ?? 'text/plain'}`));
+      expect(Buffer.compare(download.body, content)).toBe(0);
+    },
+  );
 
   it('accepts a file part without a filename, binary or text', async () => {
     const binary = randomContent(3000);

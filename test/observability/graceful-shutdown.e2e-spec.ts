@@ -1,15 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import {
-  blobFiles,
-  eventually,
-  json,
-  openRequest,
-  partHead,
-  BOUNDARY,
-  multipartType,
-} from '../inventory-binaries/binaries-test-kit';
+import { blobFiles, eventually, json, openRequest } from '../inventory-binaries/binaries-test-kit';
+import { partHead, BOUNDARY, multipartType } from '../support/multipart';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 import { basicAuth } from '../support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';

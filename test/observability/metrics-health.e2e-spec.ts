@@ -5,13 +5,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import request from 'supertest';
-import {
-  eventually,
-  multipart,
-  multipartType,
-  openRequest,
-  partHead,
-} from '../inventory-binaries/binaries-test-kit';
+import { eventually, openRequest } from '../inventory-binaries/binaries-test-kit';
+import { multipart, multipartType, partHead } from '../support/multipart';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 import { createHostedAppWithFiles, JSON_ACCEPT } from '../support/hosted-app-kit';
@@ -115,6 +110,34 @@ describe('metrics and health', () => {
     await eventually(
       async () => sample(await scrape(t), 'depot_binary_uploads_total{outcome="aborted"}') === 1,
       'the aborted upload to be counted',
+    );
+  });
+
+  it('counts a replace whose client went away as aborted, the same way', async () => {
+    const created = await request(t.server)
+      .post('/inventory/binaries')
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT)
+      .set('Content-Type', multipartType())
+      .send(multipart([{ name: 'file', filename: 'r.bin', body: 'old' }]));
+    expect(created.status).toBe(201);
+    const before = sample(await scrape(t), 'depot_binary_uploads_total{outcome="aborted"}');
+    const replace = openRequest(t.baseUrl, {
+      method: 'PUT',
+      path: `/inventory/binaries/${(created.body as { id: string }).id}`,
+      headers: {
+        Authorization: t.auth(),
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': '1000000',
+      },
+    });
+    replace.request.write(Buffer.alloc(32 * 1024, 7));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    replace.request.destroy();
+    await replace.response.catch(() => undefined);
+    await eventually(
+      async () => sample(await scrape(t), 'depot_binary_uploads_total{outcome="aborted"}') === before + 1,
+      'the aborted replace to be counted',
     );
   });
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
@@ -45,6 +46,40 @@ describe('structured logs', () => {
       level: 30,
       context: 'Depot',
     });
+  });
+
+  it('logs a client aborting a replace as the client’s doing: no error line, no stack', async () => {
+    const admin = basicAuth('management', 'admin', PASSWORD);
+    const form = new FormData();
+    form.append('file', new Blob(['old content']), 'old.txt');
+    const created = await fetch(`${server.baseUrl}/inventory/binaries`, {
+      method: 'POST',
+      headers: { Authorization: admin, Accept: 'application/json' },
+      body: form,
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const replace = http.request(`${server.baseUrl}/inventory/binaries/${id}`, {
+      method: 'PUT',
+      headers: {
+        Authorization: admin,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': '1000000',
+        'X-Request-Id': 'logs-abort-1',
+      },
+    });
+    replace.on('error', () => undefined);
+    replace.write(Buffer.alloc(64 * 1024, 1));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    replace.destroy();
+    await eventually(
+      () => lines().some((line) => line.requestId === 'logs-abort-1' && line.msg === 'request aborted'),
+      'the aborted request line',
+    );
+    const mentions = lines().filter(
+      (line) => line.requestId === 'logs-abort-1' || JSON.stringify(line).includes('logs-abort-1'),
+    );
+    expect(mentions.filter((line) => Number(line.level) >= 50)).toEqual([]);
   });
 
   it('tags request and app lines with the request id and redacts credentials', async () => {

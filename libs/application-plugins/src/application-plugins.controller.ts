@@ -1,14 +1,18 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
+  collectParts,
   CumulocityError,
   CurrentPrincipal,
+  isMultipartRequest,
   MediaType,
+  readMultipart,
   requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
   type Principal,
+  type ReceivedContent,
 } from '@depot/common';
 import { toManagedObjectRepresentation } from '@depot/inventory';
 import {
@@ -19,10 +23,10 @@ import { ApplicationVersioningService } from './application-versioning.service';
 import type { ArchiveChange } from './archive-change';
 import { assertApplicationFilePath, assertPluginName } from './assert-plugin-name';
 import type { PluginRepresentation } from './list-plugins';
-import { readMultipartParts, type MultipartPart } from './read-multipart-parts';
 
 /** The files endpoint takes one part per file; more than this in one request is refused. */
 const MAX_PARTS = 1000;
+const PLUGIN_FIELDS: ReadonlySet<string> = new Set(['file']);
 
 /**
  * Plugins and files of a hosted application (the original document's "Application Plugin Binaries").
@@ -107,11 +111,11 @@ export class ApplicationPluginsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    const parts = await this.readParts(request);
+    const parts = await this.readFileParts(request);
     if (parts.length === 0) throw CumulocityError.invalidData('applications', 'No files in the request');
     const files = parts.map((part) => ({
       path: assertApplicationFilePath(targetPathOf(part)),
-      content: part.content,
+      content: part.result,
     }));
     return this.change(principal, id, { operation: 'writeFiles', files }, request, response);
   }
@@ -129,18 +133,35 @@ export class ApplicationPluginsController {
     return toManagedObjectRepresentation(archive, baseUrl);
   }
 
-  private readParts(request: Request): Promise<MultipartPart[]> {
-    return readMultipartParts(request, { maxTotalSize: this.options.maxArchiveSize, maxParts: MAX_PARTS });
+  /** Every part is a file, named by its field name (or by its filename under `filepath`). */
+  private async readFileParts(request: Request): Promise<Array<ReceivedContent<Buffer>>> {
+    if (!isMultipartRequest(request)) return [];
+    const body = await readMultipart(request, {
+      contentFields: 'every',
+      sink: this.collectWithinLimit(),
+      limits: { maxParts: MAX_PARTS },
+      preservePath: true,
+    });
+    return body.contents;
   }
 
   private async readPluginZip(request: Request): Promise<Buffer> {
-    const parts = await this.readParts(request);
-    const file =
-      parts.find((part) => part.fieldName === 'file') ?? (parts.length === 1 ? parts[0] : undefined);
+    const body = isMultipartRequest(request)
+      ? await readMultipart(request, { contentFields: PLUGIN_FIELDS, sink: this.collectWithinLimit() })
+      : undefined;
+    const file = body?.contents[0];
     if (!file) throw CumulocityError.invalidData('applications', 'Missing the plugin zip in the "file" part');
-    if (file.content.length === 0)
+    if (file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'The plugin zip is empty');
-    return file.content;
+    return file.result;
+  }
+
+  /** The zip edits need the bytes whole; together the parts may hold MAX_ARCHIVE_SIZE. */
+  private collectWithinLimit(): ReturnType<typeof collectParts> {
+    const { maxArchiveSize } = this.options;
+    return collectParts(maxArchiveSize, () =>
+      CumulocityError.tooLarge('applications', `Request content exceeds ${maxArchiveSize} bytes`),
+    );
   }
 }
 
@@ -148,6 +169,6 @@ export class ApplicationPluginsController {
  * The part's field name is the path (as `@c8y/client`'s `updateFiles` sends it); a part named
  * `filepath` carries the path in its filename instead (as the original document shows).
  */
-function targetPathOf(part: MultipartPart): string {
+function targetPathOf(part: ReceivedContent<Buffer>): string {
   return part.fieldName === 'filepath' && part.fileName ? part.fileName : part.fieldName;
 }

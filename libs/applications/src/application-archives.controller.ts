@@ -1,9 +1,12 @@
 import {
+  collectParts,
   CumulocityError,
   CurrentPrincipal,
   hasAnyRole,
   isEntityId,
+  isMultipartRequest,
   MediaType,
+  readMultipart,
   requestBaseUrl,
   ResponseMediaType,
   Role,
@@ -13,51 +16,65 @@ import {
 } from '@depot/common';
 import { toManagedObjectRepresentation } from '@depot/inventory';
 import {
-  Body,
   Controller,
   Delete,
   Get,
   HttpCode,
   HttpStatus,
+  Inject,
   Next,
   Param,
   Post,
   Req,
   Res,
-  UploadedFile,
-  UseInterceptors,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { ArchiveUploadInterceptor } from './archive-upload.interceptor';
 import { ApplicationArchivesService, type ArchiveAttachment } from './application-archives.service';
+import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
 
 const ADMINS = [Role.ApplicationManagementAdmin];
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
+const CONTENT_FIELDS: ReadonlySet<string> = new Set(['file']);
 
 /** `/application/applications/{id}/binaries`: the archives (versions) of a hosted application. */
 @Controller('application/applications/:id/binaries')
 export class ApplicationArchivesController {
-  constructor(private readonly archives: ApplicationArchivesService) {}
+  constructor(
+    private readonly archives: ApplicationArchivesService,
+    @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
+  ) {}
 
-  /** Multipart `file` (the zip, held in memory up to MAX_ARCHIVE_SIZE) and an optional `fileName`. */
+  /**
+   * Multipart `file` (the zip, whatever its filename or content type, held in memory up to
+   * MAX_ARCHIVE_SIZE) and an optional `fileName`.
+   */
   @Post()
   @Roles(...ADMINS)
   @HttpCode(HttpStatus.CREATED)
   @ResponseMediaType(MediaType.managedObject)
-  @UseInterceptors(ArchiveUploadInterceptor)
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @UploadedFile() file: Express.Multer.File | undefined,
-    @Body() fields: Record<string, unknown> | undefined,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    if (!file || file.size === 0)
+    const { maxArchiveSize } = this.options;
+    const body = isMultipartRequest(request)
+      ? await readMultipart(request, {
+          contentFields: CONTENT_FIELDS,
+          sink: collectParts(maxArchiveSize, () =>
+            CumulocityError.tooLarge(
+              'applications',
+              `The archive exceeds the limit of ${maxArchiveSize} bytes`,
+            ),
+          ),
+        })
+      : undefined;
+    const file = body?.contents[0];
+    if (!file || file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'Missing the application zip in the "file" part');
-    const fileName =
-      typeof fields?.fileName === 'string' && fields.fileName ? fields.fileName : file.originalname;
-    const archive = await this.archives.upload(principal, id, file.buffer, fileName);
+    const fileName = body.fields.get('fileName')?.[0] || file.fileName;
+    const archive = await this.archives.upload(principal, id, file.result, fileName);
     const baseUrl = requestBaseUrl(request);
     response.setHeader('Location', `${baseUrl}/application/applications/${id}/binaries/${archive.id}`);
     return toManagedObjectRepresentation(archive, baseUrl);

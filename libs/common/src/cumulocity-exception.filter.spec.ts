@@ -51,20 +51,6 @@ describe('handleRequestError', () => {
     [new BadRequestException(['a must be set', 'b must be set']), 400, 'inventory/Bad Request'],
     [new PayloadTooLargeException(), 413, 'inventory/Payload Too Large'],
     [
-      Object.assign(new Error('File too large'), { name: 'MulterError', code: 'LIMIT_FILE_SIZE' }),
-      413,
-      'inventory/Payload Too Large',
-    ],
-    [
-      Object.assign(new Error('Unexpected field'), {
-        name: 'MulterError',
-        code: 'LIMIT_UNEXPECTED_FILE',
-        field: 'x',
-      }),
-      400,
-      'inventory/Bad Request',
-    ],
-    [
       Object.assign(new SyntaxError('bad'), { type: 'entity.parse.failed', status: 400 }),
       400,
       'inventory/Bad Request',

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nest
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { closeLingering } from './close-lingering';
 import { CumulocityError } from './cumulocity-error';
+import { IncompleteBodyError } from './incomplete-body.error';
 import { sendCumulocityError } from './send-error';
 import { toCumulocityError } from './to-cumulocity-error';
 
@@ -33,6 +34,10 @@ export function handleRequestError(
 ): void {
   const path = request.url ?? '/';
   let error = toCumulocityError(exception, path);
+  if (error instanceof IncompleteBodyError)
+    logger.debug(
+      `Client went away during ${request.method} ${path} (request id ${request.requestId ?? 'unknown'})`,
+    );
   if (!error) {
     logger.error(
       `Unexpected error on ${request.method} ${path} (request id ${request.requestId ?? 'unknown'})`,

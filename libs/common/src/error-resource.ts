@@ -1,6 +1,6 @@
 /**
  * The `<resource>` part of an error code for errors that no module raised (unknown route, body
- * parser, multer), derived from the first path segment the way Cumulocity names its APIs.
+ * parser, multipart reader), derived from the first path segment the way Cumulocity names its APIs.
  */
 export function errorResourceForPath(path: string): string {
   const first =

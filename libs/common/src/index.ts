@@ -1,6 +1,7 @@
 export * from './roles';
 export * from './principal';
 export * from './cumulocity-error';
+export * from './incomplete-body.error';
 export * from './media-types';
 export * from './assert-safe-path';
 export * from './access.decorators';
@@ -27,3 +28,4 @@ export type { ByteSpan, DownloadValidators } from './plan-download';
 export * from './send-download';
 export * from './entity-id';
 export * from './unique-violation';
+export * from './multipart';

@@ -29,14 +29,13 @@ interface ErrorLike {
   statusCode?: unknown;
   expose?: unknown;
   message?: unknown;
-  field?: unknown;
 }
 
 /**
  * Maps anything thrown while handling a request to a `CumulocityError`, or `undefined` when the
  * error is unexpected (the caller logs it and answers a generic 500). Knows Nest's HttpException,
- * body-parser's errors (`entity.parse.failed`, `entity.too.large`, ...), multer's `MulterError` and
- * the download sender's errors.
+ * body-parser's errors (`entity.parse.failed`, `entity.too.large`, ...) and the download sender's
+ * errors. The multipart reader throws CumulocityErrors itself.
  */
 export function toCumulocityError(error: unknown, path: string): CumulocityError | undefined {
   if (error instanceof CumulocityError) return error;
@@ -49,7 +48,6 @@ export function toCumulocityError(error: unknown, path: string): CumulocityError
   if (error instanceof DownloadGoneError) return CumulocityError.notFound(resource, error.message);
   if (typeof error !== 'object' || error === null) return undefined;
   const candidate = error as ErrorLike;
-  if (candidate.name === 'MulterError') return fromMulterError(candidate, resource);
   if (typeof candidate.type === 'string' && candidate.type.startsWith('entity.'))
     return fromBodyParserError(candidate, resource);
   // Errors from http-errors (used by express, body-parser, raw-body) that are safe to show.
@@ -75,18 +73,6 @@ function fromHttpException(error: HttpException, resource: string): CumulocityEr
   }
   if (status === Number(HttpStatus.UNAUTHORIZED)) return CumulocityError.unauthorized(message);
   return byStatus(status, resource, message);
-}
-
-function fromMulterError(error: ErrorLike, resource: string): CumulocityError {
-  const message = typeof error.message === 'string' ? error.message : 'Invalid multipart request';
-  const field = typeof error.field === 'string' ? ` (part "${error.field}")` : '';
-  switch (error.code) {
-    case 'LIMIT_FILE_SIZE':
-    case 'LIMIT_FIELD_VALUE':
-      return CumulocityError.tooLarge(resource, `${message}${field}`);
-    default:
-      return CumulocityError.badRequest(resource, `${message}${field}`);
-  }
 }
 
 function fromBodyParserError(error: ErrorLike, resource: string): CumulocityError {

@@ -10,7 +10,7 @@ import {
 import {
   assertCanModify,
   assertCanRead,
-  assertNameAndTypeLengths,
+  assertStorableNameAndType,
   InventoryService,
   ManagedObjectEntity,
   ManagedObjectOwners,
@@ -37,6 +37,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { binaryEtag } from './binary-etag';
 import { chooseContentType } from './content-type';
 import { feedInto } from './feed-into';
+import { uploadOutcomeOf } from './upload-outcome';
 import {
   INVENTORY_BINARIES_OPTIONS,
   type InventoryBinariesModuleOptions,
@@ -65,6 +66,14 @@ export interface StoredContent {
   sha256: string;
   /** The quota room held for it until commit or discard. */
   reservation?: StorageReservation;
+}
+
+export interface ReplaceOptions {
+  contentType?: string;
+  ifMatch?: string;
+  maxSize?: number;
+  /** The size the client declared (Content-Length): quota is reserved for it up front. */
+  declaredLength?: number;
 }
 
 export interface BinaryListFilter {
@@ -172,7 +181,7 @@ export class BinariesService {
       revpos: 1,
     });
     try {
-      assertNameAndTypeLengths(meta);
+      assertStorableNameAndType(meta);
       // Without a hook or a quota, one INSERT is its own transaction: one round trip instead of three.
       if (!beforeCommit && !stored.reservation?.limited)
         return await this.insert(this.dataSource.manager, row);
@@ -270,12 +279,29 @@ export class BinariesService {
   /**
    * Replaces the content: new blob first, then the row switches to it in one transaction (checking
    * `If-Match` against the locked row), then the old blob goes. Name, type and fragments stay.
+   * Counted with the uploads by the same outcomes.
    */
   async replace(
     principal: Principal,
     id: string,
     content: Readable,
-    options: { contentType?: string; ifMatch?: string; maxSize?: number; declaredLength?: number } = {},
+    options: ReplaceOptions = {},
+  ): Promise<ManagedObjectEntity> {
+    try {
+      const replaced = await this.replaceContent(principal, id, content, options);
+      this.metrics?.uploadFinished('created');
+      return replaced;
+    } catch (error) {
+      this.metrics?.uploadFinished(uploadOutcomeOf(error, content));
+      throw error;
+    }
+  }
+
+  private async replaceContent(
+    principal: Principal,
+    id: string,
+    content: Readable,
+    options: ReplaceOptions,
   ): Promise<ManagedObjectEntity> {
     // Cheap checks before reading a byte: existence, rights, precondition.
     const current = await this.findModifiable(this.dataSource.manager, principal, id);

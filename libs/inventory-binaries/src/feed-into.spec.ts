@@ -1,5 +1,9 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { feedInto, IncompleteUploadError } from './feed-into';
+import { finished } from 'node:stream/promises';
+import { IncompleteBodyError } from '@depot/common';
+import { feedInto } from './feed-into';
 
 const collect = (): Writable & { received: Buffer[] } => {
   const received: Buffer[] = [];
@@ -25,19 +29,47 @@ describe('feedInto', () => {
     const source = new PassThrough();
     const sink = collect();
     feedInto(source, sink);
-    source.destroy(new Error('client went away'));
+    source.destroy(new Error('source broke'));
     const error = await new Promise<Error>((resolve) => sink.on('error', resolve));
-    expect(error.message).toBe('client went away');
+    expect(error.message).toBe('source broke');
   });
 
-  it('destroys the sink when the source closes before its end', async () => {
-    const source = new PassThrough();
+  it('destroys the sink with IncompleteBodyError when a request breaks off (the client’s doing)', async () => {
+    const source = new IncomingMessage(new Socket());
     const sink = collect();
     feedInto(source, sink);
-    source.write('partial');
+    source.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    const error = await new Promise<Error>((resolve) => sink.on('error', resolve));
+    expect(error).toBeInstanceOf(IncompleteBodyError);
+  });
+
+  it.each([
+    ['closed', (source: Readable) => source.destroy()],
+    ['errored', (source: Readable) => source.destroy(new Error('aborted'))],
+  ])(
+    'destroys the sink at once when the request had already %s before feeding began',
+    async (_label, end) => {
+      const source = new IncomingMessage(new Socket());
+      source.on('error', () => undefined);
+      source.push('partial');
+      end(source);
+      await new Promise((resolve) => source.once('close', resolve));
+      const sink = collect();
+      feedInto(source, sink);
+      // Its consumer attaches later (after an await) and still sees the failure, and nothing throws.
+      await new Promise((resolve) => setImmediate(resolve));
+      await expect(finished(sink)).rejects.toBeInstanceOf(IncompleteBodyError);
+    },
+  );
+
+  it('destroys the sink when the request closes before its end', async () => {
+    const source = new IncomingMessage(new Socket());
+    const sink = collect();
+    feedInto(source, sink);
+    source.push('partial');
     source.destroy();
     const error = await new Promise<Error>((resolve) => sink.on('error', resolve));
-    expect(error).toBeInstanceOf(IncompleteUploadError);
+    expect(error).toBeInstanceOf(IncompleteBodyError);
   });
 
   it('unpipes but keeps the source usable when the sink fails (e.g. the size limit)', async () => {

@@ -51,7 +51,7 @@ export class InventoryBinariesController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
-    const object = await this.uploads.upload(principal, request, response);
+    const object = await this.uploads.upload(principal, request);
     const body = toManagedObjectRepresentation(object, requestBaseUrl(request));
     response.setHeader('Location', body.self as string);
     return body;
@@ -104,7 +104,9 @@ export class InventoryBinariesController {
     const object = await this.binaries.replace(principal, id, request, {
       contentType: request.headers['content-type'],
       ifMatch: request.headers['if-match'],
-      declaredLength: request.headers['content-length'] ? Number(request.headers['content-length']) : undefined,
+      declaredLength: request.headers['content-length']
+        ? Number(request.headers['content-length'])
+        : undefined,
     });
     return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }

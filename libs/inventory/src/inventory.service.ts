@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { assertCanModify, assertCanRead } from './managed-object-access';
-import { assertNameAndTypeLengths } from './managed-object-limits';
+import { assertStorableNameAndType } from './managed-object-limits';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
 import { ManagedObjectOwners } from './managed-object-owners';
 import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
@@ -48,7 +48,7 @@ export class InventoryService {
         throw CumulocityError.invalidData('inventory', `"${key}" must be a string`);
       if (key === 'type') this.owners.assertTypeAllowed(value as string | null);
     }
-    assertNameAndTypeLengths(changes);
+    assertStorableNameAndType(changes);
     return this.dataSource.transaction(async (manager) => {
       const object = await this.findInTenant(manager, principal, rawId, true);
       assertCanModify(principal, object);

@@ -9,13 +9,18 @@ import { CumulocityError } from '@depot/common';
 export const MAX_NAME_LENGTH = 1000;
 export const MAX_TYPE_LENGTH = 500;
 
-/** 422 for a `name` or `type` over its limit, wherever an object is created or changed. */
-export function assertNameAndTypeLengths(fields: { name?: string | null; type?: string | null }): void {
+/**
+ * 422 for a `name` or `type` over its limit or holding U+0000 (PostgreSQL text cannot), wherever an
+ * object is created or changed: a name may come from a multipart filename, which no JSON check sees.
+ */
+export function assertStorableNameAndType(fields: { name?: string | null; type?: string | null }): void {
   assertLength('name', fields.name, MAX_NAME_LENGTH);
   assertLength('type', fields.type, MAX_TYPE_LENGTH);
 }
 
 function assertLength(field: string, value: string | null | undefined, max: number): void {
+  if (typeof value === 'string' && value.includes('\u0000'))
+    throw CumulocityError.invalidData('inventory', `"${field}" must not contain U+0000`);
   if (typeof value === 'string' && value.length > max)
     throw CumulocityError.invalidData(
       'inventory',

@@ -29,7 +29,7 @@ export class PrometheusMetrics extends DepotMetrics {
   });
   private readonly uploads = new Counter({
     name: 'depot_binary_uploads_total',
-    help: 'POST /inventory/binaries by outcome: created, rejected (4xx), aborted (client went away), failed',
+    help: 'Binary uploads (POST) and replaces (PUT) by outcome: created, rejected (4xx), aborted (client went away), failed',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -1,0 +1,3 @@
+export * from './multipart-errors';
+export * from './read-multipart';
+export * from './collect-parts';
