@@ -252,6 +252,17 @@ describe('validateArchive', () => {
       () => buildRawZip([index, { name: 'cumulocity.json', data: '[1,2]' }]),
       'invalid manifest',
     ],
+    [
+      'a manifest holding U+0000 (jsonb cannot store it)',
+      () => buildRawZip([index, { name: 'cumulocity.json', data: '{"name":"a\\u0000b"}' }]),
+      'invalid manifest',
+    ],
+    [
+      'a manifest nested deeper than 64 levels',
+      () =>
+        buildRawZip([index, { name: 'cumulocity.json', data: `{"a":${'['.repeat(100)}${']'.repeat(100)}}` }]),
+      'invalid manifest',
+    ],
   ];
 
   // Rows have 3 or 4 cells; a rest parameter keeps jest from expecting a `done` callback.

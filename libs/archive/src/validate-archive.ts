@@ -1,4 +1,4 @@
-import { assertSafeRelativePath, UnsafePathError } from '@depot/common';
+import { assertSafeRelativePath, CumulocityError, parseJsonText, UnsafePathError } from '@depot/common';
 import { entryKey, MANIFEST_FILE, MAX_SEGMENT_BYTES, overlongSegment } from './entry-name';
 import { inflateEntry } from './inflate-entry';
 import { InvalidArchiveError } from './invalid-archive.error';
@@ -271,9 +271,11 @@ function assertNoOverlap(zip: Buffer, entries: readonly CheckedEntry<ArchiveEntr
 function parseManifest(bytes: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch {
-    throw new InvalidArchiveError('invalid manifest', `${MANIFEST_FILE} is not valid JSON`);
+    // The manifest becomes the application's jsonb `manifest`: the same depth and U+0000 rules as a body.
+    parsed = parseJsonText(bytes.toString('utf8').replace(/^\uFEFF/, ''), MANIFEST_FILE, 'applications');
+  } catch (error) {
+    if (error instanceof CumulocityError) throw new InvalidArchiveError('invalid manifest', error.message);
+    throw error;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new InvalidArchiveError('invalid manifest', `${MANIFEST_FILE} must hold a JSON object`);
