@@ -131,6 +131,36 @@ describe('U+0000 and deep nesting', () => {
     expectInvalid(response, 'applications');
   });
 
+  it.each([
+    ['U+0000 in the object part', { name: 'object', body: '{"name":"a\\u0000b"}' }, 'file.txt'],
+    [
+      'a deep object part',
+      { name: 'object', body: `{"c8y_Deep":${'['.repeat(5000)}${']'.repeat(5000)}}` },
+      'f',
+    ],
+    ['U+0000 in the file name the name comes from', undefined, 'a\u0000b.txt'],
+  ])('refuses an upload with %s, and keeps nothing', async (_label, objectPart, fileName) => {
+    const before = await request(t.server)
+      .get('/inventory/binaries?withTotalElements=true')
+      .set('Authorization', t.auth());
+    const parts = [
+      ...(objectPart ? [objectPart] : []),
+      { name: 'file', filename: fileName, contentType: 'text/plain', body: 'content' },
+    ];
+    const response = await request(t.server)
+      .post('/inventory/binaries')
+      .set('Authorization', t.auth())
+      .set('Content-Type', multipartType())
+      .send(multipart(parts));
+    expectInvalid(response, 'inventory');
+    const after = await request(t.server)
+      .get('/inventory/binaries?withTotalElements=true')
+      .set('Authorization', t.auth());
+    expect((after.body as { statistics: unknown }).statistics).toEqual(
+      (before.body as { statistics: unknown }).statistics,
+    );
+  });
+
   it('still takes 64 levels, and JSON content on the streamed binary PUT untouched', async () => {
     const deep = `{"c8y_Deep":${'['.repeat(63)}${']'.repeat(63)}}`;
     expect((await sendJson('put', `/inventory/managedObjects/${objectId}`, deep)).status).toBe(200);
