@@ -15,7 +15,8 @@ export class HttpMetrics {
     const started = process.hrtime.bigint();
     response.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const status = response.writableFinished ? String(response.statusCode) : 'aborted';
+      // Ended, not finished: a client that closes as soon as it has the last byte may beat 'finish'.
+      const status = response.writableEnded ? String(response.statusCode) : 'aborted';
       this.metrics.observeRequest(request.method, routeTemplateOf(request), status, seconds);
     });
     next();
