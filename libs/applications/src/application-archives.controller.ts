@@ -14,7 +14,7 @@ import {
   sendDownload,
   type Principal,
 } from '@depot/common';
-import { toManagedObjectRepresentation } from '@depot/inventory';
+import type { ManagedObjectEntity } from '@depot/inventory';
 import {
   Controller,
   Delete,
@@ -31,6 +31,7 @@ import {
 import type { NextFunction, Request, Response } from 'express';
 import { ApplicationArchivesService, type ArchiveAttachment } from './application-archives.service';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
+import { AnswersWithArchive } from './archive-answer.interceptor';
 
 const ADMINS = [Role.ApplicationManagementAdmin];
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
@@ -52,12 +53,12 @@ export class ApplicationArchivesController {
   @Roles(...ADMINS)
   @HttpCode(HttpStatus.CREATED)
   @ResponseMediaType(MediaType.managedObject)
+  @AnswersWithArchive()
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ManagedObjectEntity> {
     const { maxArchiveSize } = this.options;
     const body = isMultipartRequest(request)
       ? await readMultipart(request, {
@@ -74,10 +75,7 @@ export class ApplicationArchivesController {
     if (!file || file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'Missing the application zip in the "file" part');
     const fileName = body.fields.get('fileName')?.[0] || file.fileName;
-    const archive = await this.archives.upload(principal, id, file.result, fileName);
-    const baseUrl = requestBaseUrl(request);
-    response.setHeader('Location', `${baseUrl}/application/applications/${id}/binaries/${archive.id}`);
-    return toManagedObjectRepresentation(archive, baseUrl);
+    return this.archives.upload(principal, id, file.result, fileName);
   }
 
   @Get()

@@ -1,4 +1,5 @@
 import {
+  answerWithLocation,
   buildCollection,
   CurrentPrincipal,
   MediaType,
@@ -47,9 +48,7 @@ export class ApplicationsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     const application = await this.applications.create(principal, body);
-    const representation = toApplicationRepresentation(application, requestBaseUrl(request));
-    response.setHeader('Location', representation.self as string);
-    return representation;
+    return answerWithLocation(response, toApplicationRepresentation(application, requestBaseUrl(request)));
   }
 
   @Get('applications')

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
+  answerWithLocation,
   Authenticated,
   buildCollection,
   Public,
@@ -68,9 +69,7 @@ export class TenantsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const tenant = await this.tenants.create(principal, parseCreateTenantDto(body));
-    const json = tenantJson(tenant, requestBaseUrl(request));
-    response.setHeader('Location', json.self);
-    return json;
+    return answerWithLocation(response, tenantJson(tenant, requestBaseUrl(request)));
   }
 
   @Get('tenants/:tenantId')

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import {
+  answerWithLocation,
   ALL_ROLES,
   Authenticated,
   buildCollection,
@@ -91,9 +92,7 @@ export class UsersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const user = await this.users.create(principal, tenant, parseCreateUserDto(body));
-    const json = userJson(user, requestBaseUrl(request));
-    response.setHeader('Location', json.self);
-    return json;
+    return answerWithLocation(response, userJson(user, requestBaseUrl(request)));
   }
 
   @Get(':tenant/users/:userName')
@@ -146,9 +145,7 @@ export class UsersController {
   ) {
     const role = parseRoleReference(body);
     const user = await this.users.assignRole(principal, tenant, userName, role);
-    const json = roleReferenceJson(user, role, requestBaseUrl(request));
-    response.setHeader('Location', json.self);
-    return json;
+    return answerWithLocation(response, roleReferenceJson(user, role, requestBaseUrl(request)));
   }
 
   @Delete(':tenant/users/:userName/roles/:role')

@@ -20,6 +20,7 @@ export * from './configure-http-server';
 export * from './response-media-type.decorator';
 export * from './cumulocity-response.interceptor';
 export * from './request-base-url';
+export * from './answer-with-location';
 export * from './paging';
 export * from './depot-metrics';
 export * from './etag-matches';

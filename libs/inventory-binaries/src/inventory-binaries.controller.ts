@@ -1,4 +1,5 @@
 import {
+  answerWithLocation,
   buildCollection,
   CumulocityError,
   CurrentPrincipal,
@@ -52,9 +53,7 @@ export class InventoryBinariesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     const object = await this.uploads.upload(principal, request);
-    const body = toManagedObjectRepresentation(object, requestBaseUrl(request));
-    response.setHeader('Location', body.self as string);
-    return body;
+    return answerWithLocation(response, toManagedObjectRepresentation(object, requestBaseUrl(request)));
   }
 
   @Get()
