@@ -1,9 +1,8 @@
 import {
+  answerCollection,
   answerWithLocation,
-  buildCollection,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   requestBaseUrl,
   ResponseMediaType,
   Role,
@@ -132,22 +131,17 @@ export class ApplicationsController {
     await this.applications.remove(principal, id);
   }
 
-  private async page(
+  private page(
     principal: Principal,
     query: Record<string, unknown>,
     request: Request,
     fixed: Partial<ApplicationListFilter>,
   ): Promise<unknown> {
-    const paging = parsePaging(query, 'applications');
-    const filter = { ...parseApplicationListQuery(query, paging), ...fixed };
-    const { items, total } = await this.applications.list(principal, filter);
-    return buildCollection({
+    return answerCollection(
       request,
-      property: 'applications',
-      items,
-      toJson: toApplicationRepresentation,
-      paging,
-      totalElements: total,
-    });
+      { resource: 'applications', property: 'applications', toJson: toApplicationRepresentation },
+      (paging) =>
+        this.applications.list(principal, { ...parseApplicationListQuery(query, paging), ...fixed }),
+    );
   }
 }

@@ -1,12 +1,11 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import {
+  answerCollection,
   answerWithLocation,
   Authenticated,
-  buildCollection,
   Public,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   type Principal,
   requestBaseUrl,
   ResponseMediaType,
@@ -42,21 +41,12 @@ export class TenantsController {
   @Get('tenants')
   @Roles(Role.TenantManagementAdmin)
   @ResponseMediaType(MediaType.tenantCollection)
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query() query: Record<string, unknown>,
-    @Req() request: Request,
-  ) {
-    const paging = parsePaging(query, 'tenants');
-    const [tenants, totalElements] = await this.tenants.list(principal, paging.offset, paging.pageSize);
-    return buildCollection({
+  list(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return answerCollection(
       request,
-      property: 'tenants',
-      items: tenants,
-      toJson: tenantJson,
-      paging,
-      totalElements,
-    });
+      { resource: 'tenants', property: 'tenants', toJson: tenantJson },
+      (paging) => this.tenants.list(principal, paging),
+    );
   }
 
   @Post('tenants')

@@ -1,12 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import {
+  answerCollection,
   answerWithLocation,
   ALL_ROLES,
   Authenticated,
-  buildCollection,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   type Principal,
   requestBaseUrl,
   ResponseMediaType,
@@ -47,38 +46,22 @@ export class UsersController {
   @Get('roles')
   @Roles(...READ)
   @ResponseMediaType(MediaType.roleCollection)
-  roles(@Req() request: Request, @Query() query: Record<string, unknown>) {
-    const paging = parsePaging(query, 'users');
-    const roles = ALL_ROLES.slice(paging.offset, paging.offset + paging.pageSize);
-    return buildCollection({
-      request,
-      property: 'roles',
-      items: roles,
-      toJson: roleJson,
-      paging,
-      totalElements: ALL_ROLES.length,
-    });
+  roles(@Req() request: Request) {
+    return answerCollection(request, { resource: 'users', property: 'roles', toJson: roleJson }, (paging) =>
+      Promise.resolve({
+        items: ALL_ROLES.slice(paging.offset, paging.offset + paging.pageSize),
+        total: ALL_ROLES.length,
+      }),
+    );
   }
 
   @Get(':tenant/users')
   @Roles(...READ)
   @ResponseMediaType(MediaType.userCollection)
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Param('tenant') tenant: string,
-    @Query() query: Record<string, unknown>,
-    @Req() request: Request,
-  ) {
-    const paging = parsePaging(query, 'users');
-    const [users, totalElements] = await this.users.list(principal, tenant, paging);
-    return buildCollection({
-      request,
-      property: 'users',
-      items: users,
-      toJson: userJson,
-      paging,
-      totalElements,
-    });
+  list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Req() request: Request) {
+    return answerCollection(request, { resource: 'users', property: 'users', toJson: userJson }, (paging) =>
+      this.users.list(principal, tenant, paging),
+    );
   }
 
   @Post(':tenant/users')

@@ -1,10 +1,9 @@
 import {
+  answerCollection,
   answerWithLocation,
-  buildCollection,
   CumulocityError,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   requestBaseUrl,
   ResponseMediaType,
   Role,
@@ -64,16 +63,11 @@ export class InventoryBinariesController {
     @Query() query: Record<string, unknown>,
     @Req() request: Request,
   ): Promise<unknown> {
-    const paging = parsePaging(query, 'inventory');
-    const { items, total } = await this.binaries.list(principal, parseBinaryListQuery(query, paging));
-    return buildCollection({
+    return answerCollection(
       request,
-      property: 'managedObjects',
-      items,
-      toJson: toManagedObjectRepresentation,
-      paging,
-      totalElements: total,
-    });
+      { resource: 'inventory', property: 'managedObjects', toJson: toManagedObjectRepresentation },
+      (paging) => this.binaries.list(principal, parseBinaryListQuery(query, paging)),
+    );
   }
 
   // Express routes HEAD here too; the sender answers it without opening the blob.
