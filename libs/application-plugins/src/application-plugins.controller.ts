@@ -25,7 +25,7 @@ import {
   type Principal,
   type ReceivedContent,
 } from '@depot/common';
-import { AnswersWithArchive } from '@depot/applications';
+import { AnswersWithArchive, readZipPart } from '@depot/applications';
 import type { ManagedObjectEntity } from '@depot/inventory';
 import {
   APPLICATION_PLUGINS_OPTIONS,
@@ -37,7 +37,6 @@ import type { PluginRepresentation } from './list-plugins';
 
 /** The files endpoint takes one part per file; more than this in one request is refused. */
 const MAX_PARTS = 1000;
-const PLUGIN_FIELDS: ReadonlySet<string> = new Set(['file']);
 
 /**
  * Plugins and files of a hosted application (the original document's "Application Plugin Binaries").
@@ -134,10 +133,7 @@ export class ApplicationPluginsController {
   }
 
   private async readPluginZip(request: Request): Promise<Buffer> {
-    const body = isMultipartRequest(request)
-      ? await readMultipart(request, { contentFields: PLUGIN_FIELDS, sink: this.collectWithinLimit() })
-      : undefined;
-    const file = body?.contents[0];
+    const { file } = await readZipPart(request, this.collectWithinLimit());
     if (!file) throw CumulocityError.invalidData('applications', 'Missing the plugin zip in the "file" part');
     if (file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'The plugin zip is empty');

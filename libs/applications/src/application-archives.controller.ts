@@ -1,13 +1,11 @@
 import {
+  BaseUrl,
   collectParts,
   CumulocityError,
   CurrentPrincipal,
   hasAnyRole,
   isEntityId,
-  isMultipartRequest,
   MediaType,
-  readMultipart,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
@@ -32,10 +30,10 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApplicationArchivesService, type ArchiveAttachment } from './application-archives.service';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
 import { AnswersWithArchive } from './archive-answer.interceptor';
+import { readZipPart } from './read-zip-part';
 
 const ADMINS = [Role.ApplicationManagementAdmin];
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
-const CONTENT_FIELDS: ReadonlySet<string> = new Set(['file']);
 
 /** `/application/applications/{id}/binaries`: the archives (versions) of a hosted application. */
 @Controller('application/applications/:id/binaries')
@@ -60,21 +58,15 @@ export class ApplicationArchivesController {
     @Req() request: Request,
   ): Promise<ManagedObjectEntity> {
     const { maxArchiveSize } = this.options;
-    const body = isMultipartRequest(request)
-      ? await readMultipart(request, {
-          contentFields: CONTENT_FIELDS,
-          sink: collectParts(maxArchiveSize, () =>
-            CumulocityError.tooLarge(
-              'applications',
-              `The archive exceeds the limit of ${maxArchiveSize} bytes`,
-            ),
-          ),
-        })
-      : undefined;
-    const file = body?.contents[0];
+    const { file, fields } = await readZipPart(
+      request,
+      collectParts(maxArchiveSize, () =>
+        CumulocityError.tooLarge('applications', `The archive exceeds the limit of ${maxArchiveSize} bytes`),
+      ),
+    );
     if (!file || file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'Missing the application zip in the "file" part');
-    const fileName = body.fields.get('fileName')?.[0] || file.fileName;
+    const fileName = fields.get('fileName')?.[0] || file.fileName;
     return this.archives.upload(principal, id, file.result, fileName);
   }
 
@@ -84,9 +76,9 @@ export class ApplicationArchivesController {
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<{ attachments: ArchiveAttachment[] }> {
-    return this.archives.list(principal, id, requestBaseUrl(request));
+    return this.archives.list(principal, id, baseUrl);
   }
 
   /**

@@ -1,9 +1,9 @@
 import {
   answerCollection,
-  answerWithLocation,
+  BaseUrl,
+  Creates,
   CurrentPrincipal,
   MediaType,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
@@ -21,9 +21,8 @@ import {
   Put,
   Query,
   Req,
-  Res,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { toApplicationRepresentation } from './application.representation';
 import { ApplicationsService, type ApplicationListFilter } from './applications.service';
 import { parseApplicationListQuery } from './parse-application-list-query';
@@ -38,16 +37,14 @@ export class ApplicationsController {
 
   @Post('applications')
   @Roles(...ADMINS)
-  @HttpCode(HttpStatus.CREATED)
-  @ResponseMediaType(MediaType.application)
+  @Creates(MediaType.application)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     const application = await this.applications.create(principal, body);
-    return answerWithLocation(response, toApplicationRepresentation(application, requestBaseUrl(request)));
+    return toApplicationRepresentation(application, baseUrl);
   }
 
   @Get('applications')
@@ -103,12 +100,9 @@ export class ApplicationsController {
   async detail(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
-    return toApplicationRepresentation(
-      await this.applications.findOne(principal, id),
-      requestBaseUrl(request),
-    );
+    return toApplicationRepresentation(await this.applications.findOne(principal, id), baseUrl);
   }
 
   @Put('applications/:id')
@@ -118,10 +112,10 @@ export class ApplicationsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body() body: unknown,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     const application = await this.applications.update(principal, id, body);
-    return toApplicationRepresentation(application, requestBaseUrl(request));
+    return toApplicationRepresentation(application, baseUrl);
   }
 
   @Delete('applications/:id')

@@ -1,18 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import {
-  answerCollection,
-  answerWithLocation,
   ALL_ROLES,
+  answerCollection,
   Authenticated,
+  BaseUrl,
+  Creates,
   CurrentPrincipal,
   MediaType,
   type Principal,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
 } from '@depot/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { currentUserJson, roleJson, roleReferenceJson, userJson } from './auth.representation';
 import {
   parseChangePasswordDto,
@@ -32,8 +32,8 @@ export class UsersController {
   @Get('currentUser')
   @Authenticated()
   @ResponseMediaType(MediaType.currentUser)
-  async currentUser(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
-    return currentUserJson(await this.users.current(principal), requestBaseUrl(request));
+  async currentUser(@CurrentPrincipal() principal: Principal, @BaseUrl() baseUrl: string) {
+    return currentUserJson(await this.users.current(principal), baseUrl);
   }
 
   @Put('currentUser/password')
@@ -66,16 +66,15 @@ export class UsersController {
 
   @Post(':tenant/users')
   @Roles(Role.UserManagementAdmin)
-  @ResponseMediaType(MediaType.user)
+  @Creates(MediaType.user)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('tenant') tenant: string,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @BaseUrl() baseUrl: string,
   ) {
     const user = await this.users.create(principal, tenant, parseCreateUserDto(body));
-    return answerWithLocation(response, userJson(user, requestBaseUrl(request)));
+    return userJson(user, baseUrl);
   }
 
   @Get(':tenant/users/:userName')
@@ -85,9 +84,9 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @Param('tenant') tenant: string,
     @Param('userName') userName: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ) {
-    return userJson(await this.users.get(principal, tenant, userName), requestBaseUrl(request));
+    return userJson(await this.users.get(principal, tenant, userName), baseUrl);
   }
 
   @Put(':tenant/users/:userName')
@@ -98,10 +97,10 @@ export class UsersController {
     @Param('tenant') tenant: string,
     @Param('userName') userName: string,
     @Body() body: unknown,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ) {
     const user = await this.users.update(principal, tenant, userName, parseUpdateUserDto(body));
-    return userJson(user, requestBaseUrl(request));
+    return userJson(user, baseUrl);
   }
 
   @Delete(':tenant/users/:userName')
@@ -117,18 +116,17 @@ export class UsersController {
 
   @Post(':tenant/users/:userName/roles')
   @Roles(Role.UserManagementAdmin)
-  @ResponseMediaType(MediaType.roleReference)
+  @Creates(MediaType.roleReference)
   async assignRole(
     @CurrentPrincipal() principal: Principal,
     @Param('tenant') tenant: string,
     @Param('userName') userName: string,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @BaseUrl() baseUrl: string,
   ) {
     const role = parseRoleReference(body);
     const user = await this.users.assignRole(principal, tenant, userName, role);
-    return answerWithLocation(response, roleReferenceJson(user, role, requestBaseUrl(request)));
+    return roleReferenceJson(user, role, baseUrl);
   }
 
   @Delete(':tenant/users/:userName/roles/:role')

@@ -1,6 +1,6 @@
 import {
   answerCollection,
-  answerWithLocation,
+  Creates,
   CumulocityError,
   CurrentPrincipal,
   MediaType,
@@ -44,15 +44,13 @@ export class InventoryBinariesController {
 
   @Post()
   @Roles(...WRITERS)
-  @ResponseMediaType(MediaType.managedObject)
-  @HttpCode(HttpStatus.CREATED)
+  @Creates(MediaType.managedObject)
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     const object = await this.uploads.upload(principal, request);
-    return answerWithLocation(response, toManagedObjectRepresentation(object, requestBaseUrl(request)));
+    return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }
 
   @Get()
