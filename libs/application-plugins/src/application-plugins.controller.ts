@@ -1,5 +1,17 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import {
+  applyDecorators,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Req,
+} from '@nestjs/common';
+import type { Request } from 'express';
 import {
   collectParts,
   CumulocityError,
@@ -7,26 +19,24 @@ import {
   isMultipartRequest,
   MediaType,
   readMultipart,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
   type Principal,
   type ReceivedContent,
 } from '@depot/common';
-import { toManagedObjectRepresentation } from '@depot/inventory';
+import { AnswersWithArchive, readZipPart } from '@depot/applications';
+import type { ManagedObjectEntity } from '@depot/inventory';
 import {
   APPLICATION_PLUGINS_OPTIONS,
   type ApplicationPluginsModuleOptions,
 } from './application-plugins.options';
 import { ApplicationVersioningService } from './application-versioning.service';
-import type { ArchiveChange } from './archive-change';
 import { assertApplicationFilePath, assertPluginName } from './assert-plugin-name';
 import type { PluginRepresentation } from './list-plugins';
 
 /** The files endpoint takes one part per file; more than this in one request is refused. */
 const MAX_PARTS = 1000;
-const PLUGIN_FIELDS: ReadonlySet<string> = new Set(['file']);
 
 /**
  * Plugins and files of a hosted application (the original document's "Application Plugin Binaries").
@@ -49,88 +59,65 @@ export class ApplicationPluginsController {
   }
 
   @Post('plugins/:pluginName')
-  @HttpCode(201)
-  @Roles(Role.ApplicationManagementAdmin)
-  @ResponseMediaType(MediaType.managedObject)
-  async addPlugin(
+  @ChangesArchive(HttpStatus.CREATED)
+  addPlugin(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('pluginName') pluginName: string,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
-    assertPluginName(pluginName);
-    const pluginZip = await this.readPluginZip(request);
-    return this.change(principal, id, { operation: 'addPlugin', pluginName, pluginZip }, request, response);
+  ): Promise<ManagedObjectEntity> {
+    return this.putPlugin('addPlugin', principal, id, pluginName, request);
   }
 
   @Put('plugins/:pluginName')
-  @HttpCode(200)
-  @Roles(Role.ApplicationManagementAdmin)
-  @ResponseMediaType(MediaType.managedObject)
-  async replacePlugin(
+  @ChangesArchive(HttpStatus.OK)
+  replacePlugin(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('pluginName') pluginName: string,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
-    assertPluginName(pluginName);
-    const pluginZip = await this.readPluginZip(request);
-    return this.change(
-      principal,
-      id,
-      { operation: 'replacePlugin', pluginName, pluginZip },
-      request,
-      response,
-    );
+  ): Promise<ManagedObjectEntity> {
+    return this.putPlugin('replacePlugin', principal, id, pluginName, request);
   }
 
   @Delete('plugins/:pluginName')
-  @HttpCode(200)
-  @Roles(Role.ApplicationManagementAdmin)
-  @ResponseMediaType(MediaType.managedObject)
+  @ChangesArchive(HttpStatus.OK)
   removePlugin(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Param('pluginName') pluginName: string,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ManagedObjectEntity> {
     assertPluginName(pluginName);
-    return this.change(principal, id, { operation: 'removePlugin', pluginName }, request, response);
+    return this.versioning.applyChange(principal, id, { operation: 'removePlugin', pluginName });
   }
 
   @Post('files')
-  @HttpCode(201)
-  @Roles(Role.ApplicationManagementAdmin)
-  @ResponseMediaType(MediaType.managedObject)
+  @ChangesArchive(HttpStatus.CREATED)
   async writeFiles(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ManagedObjectEntity> {
     const parts = await this.readFileParts(request);
     if (parts.length === 0) throw CumulocityError.invalidData('applications', 'No files in the request');
     const files = parts.map((part) => ({
       path: assertApplicationFilePath(targetPathOf(part)),
       content: part.result,
     }));
-    return this.change(principal, id, { operation: 'writeFiles', files }, request, response);
+    return this.versioning.applyChange(principal, id, { operation: 'writeFiles', files });
   }
 
-  private async change(
+  /** Adding and replacing a plugin differ only in the operation: both take its zip from the `file` part. */
+  private async putPlugin(
+    operation: 'addPlugin' | 'replacePlugin',
     principal: Principal,
     id: string,
-    change: ArchiveChange,
+    pluginName: string,
     request: Request,
-    response: Response,
-  ): Promise<Record<string, unknown>> {
-    const baseUrl = requestBaseUrl(request);
-    const archive = await this.versioning.applyChange(principal, id, change);
-    response.setHeader('Location', `${baseUrl}/application/applications/${id}/binaries/${archive.id}`);
-    return toManagedObjectRepresentation(archive, baseUrl);
+  ): Promise<ManagedObjectEntity> {
+    assertPluginName(pluginName);
+    const pluginZip = await this.readPluginZip(request);
+    return this.versioning.applyChange(principal, id, { operation, pluginName, pluginZip });
   }
 
   /** Every part is a file, named by its field name (or by its filename under `filepath`). */
@@ -146,10 +133,7 @@ export class ApplicationPluginsController {
   }
 
   private async readPluginZip(request: Request): Promise<Buffer> {
-    const body = isMultipartRequest(request)
-      ? await readMultipart(request, { contentFields: PLUGIN_FIELDS, sink: this.collectWithinLimit() })
-      : undefined;
-    const file = body?.contents[0];
+    const { file } = await readZipPart(request, this.collectWithinLimit());
     if (!file) throw CumulocityError.invalidData('applications', 'Missing the plugin zip in the "file" part');
     if (file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'The plugin zip is empty');
@@ -169,6 +153,16 @@ export class ApplicationPluginsController {
  * The part's field name is the path (as `@c8y/client`'s `updateFiles` sends it); a part named
  * `filepath` carries the path in its filename instead (as the original document shows).
  */
+/** Every change to the archive: admins only, answered with the new active archive's managed object. */
+function ChangesArchive(status: HttpStatus): MethodDecorator {
+  return applyDecorators(
+    HttpCode(status),
+    Roles(Role.ApplicationManagementAdmin),
+    ResponseMediaType(MediaType.managedObject),
+    AnswersWithArchive(),
+  );
+}
+
 function targetPathOf(part: ReceivedContent<Buffer>): string {
   return part.fieldName === 'filepath' && part.fileName ? part.fileName : part.fieldName;
 }

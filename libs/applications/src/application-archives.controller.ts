@@ -1,20 +1,18 @@
 import {
+  BaseUrl,
   collectParts,
   CumulocityError,
   CurrentPrincipal,
   hasAnyRole,
   isEntityId,
-  isMultipartRequest,
   MediaType,
-  readMultipart,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
   sendDownload,
   type Principal,
 } from '@depot/common';
-import { toManagedObjectRepresentation } from '@depot/inventory';
+import type { ManagedObjectEntity } from '@depot/inventory';
 import {
   Controller,
   Delete,
@@ -31,10 +29,11 @@ import {
 import type { NextFunction, Request, Response } from 'express';
 import { ApplicationArchivesService, type ArchiveAttachment } from './application-archives.service';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
+import { AnswersWithArchive } from './archive-answer.interceptor';
+import { readZipPart } from './read-zip-part';
 
 const ADMINS = [Role.ApplicationManagementAdmin];
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
-const CONTENT_FIELDS: ReadonlySet<string> = new Set(['file']);
 
 /** `/application/applications/{id}/binaries`: the archives (versions) of a hosted application. */
 @Controller('application/applications/:id/binaries')
@@ -52,32 +51,23 @@ export class ApplicationArchivesController {
   @Roles(...ADMINS)
   @HttpCode(HttpStatus.CREATED)
   @ResponseMediaType(MediaType.managedObject)
+  @AnswersWithArchive()
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ManagedObjectEntity> {
     const { maxArchiveSize } = this.options;
-    const body = isMultipartRequest(request)
-      ? await readMultipart(request, {
-          contentFields: CONTENT_FIELDS,
-          sink: collectParts(maxArchiveSize, () =>
-            CumulocityError.tooLarge(
-              'applications',
-              `The archive exceeds the limit of ${maxArchiveSize} bytes`,
-            ),
-          ),
-        })
-      : undefined;
-    const file = body?.contents[0];
+    const { file, fields } = await readZipPart(
+      request,
+      collectParts(maxArchiveSize, () =>
+        CumulocityError.tooLarge('applications', `The archive exceeds the limit of ${maxArchiveSize} bytes`),
+      ),
+    );
     if (!file || file.result.length === 0)
       throw CumulocityError.invalidData('applications', 'Missing the application zip in the "file" part');
-    const fileName = body.fields.get('fileName')?.[0] || file.fileName;
-    const archive = await this.archives.upload(principal, id, file.result, fileName);
-    const baseUrl = requestBaseUrl(request);
-    response.setHeader('Location', `${baseUrl}/application/applications/${id}/binaries/${archive.id}`);
-    return toManagedObjectRepresentation(archive, baseUrl);
+    const fileName = fields.get('fileName')?.[0] || file.fileName;
+    return this.archives.upload(principal, id, file.result, fileName);
   }
 
   @Get()
@@ -86,9 +76,9 @@ export class ApplicationArchivesController {
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<{ attachments: ArchiveAttachment[] }> {
-    return this.archives.list(principal, id, requestBaseUrl(request));
+    return this.archives.list(principal, id, baseUrl);
   }
 
   /**

@@ -1,9 +1,9 @@
 import {
-  buildCollection,
+  answerCollection,
+  BaseUrl,
+  Creates,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
@@ -21,9 +21,8 @@ import {
   Put,
   Query,
   Req,
-  Res,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { toApplicationRepresentation } from './application.representation';
 import { ApplicationsService, type ApplicationListFilter } from './applications.service';
 import { parseApplicationListQuery } from './parse-application-list-query';
@@ -38,18 +37,14 @@ export class ApplicationsController {
 
   @Post('applications')
   @Roles(...ADMINS)
-  @HttpCode(HttpStatus.CREATED)
-  @ResponseMediaType(MediaType.application)
+  @Creates(MediaType.application)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     const application = await this.applications.create(principal, body);
-    const representation = toApplicationRepresentation(application, requestBaseUrl(request));
-    response.setHeader('Location', representation.self as string);
-    return representation;
+    return toApplicationRepresentation(application, baseUrl);
   }
 
   @Get('applications')
@@ -105,12 +100,9 @@ export class ApplicationsController {
   async detail(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
-    return toApplicationRepresentation(
-      await this.applications.findOne(principal, id),
-      requestBaseUrl(request),
-    );
+    return toApplicationRepresentation(await this.applications.findOne(principal, id), baseUrl);
   }
 
   @Put('applications/:id')
@@ -120,10 +112,10 @@ export class ApplicationsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body() body: unknown,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     const application = await this.applications.update(principal, id, body);
-    return toApplicationRepresentation(application, requestBaseUrl(request));
+    return toApplicationRepresentation(application, baseUrl);
   }
 
   @Delete('applications/:id')
@@ -133,22 +125,17 @@ export class ApplicationsController {
     await this.applications.remove(principal, id);
   }
 
-  private async page(
+  private page(
     principal: Principal,
     query: Record<string, unknown>,
     request: Request,
     fixed: Partial<ApplicationListFilter>,
   ): Promise<unknown> {
-    const paging = parsePaging(query, 'applications');
-    const filter = { ...parseApplicationListQuery(query, paging), ...fixed };
-    const { items, total } = await this.applications.list(principal, filter);
-    return buildCollection({
+    return answerCollection(
       request,
-      property: 'applications',
-      items,
-      toJson: toApplicationRepresentation,
-      paging,
-      totalElements: total,
-    });
+      { resource: 'applications', property: 'applications', toJson: toApplicationRepresentation },
+      (paging) =>
+        this.applications.list(principal, { ...parseApplicationListQuery(query, paging), ...fixed }),
+    );
   }
 }

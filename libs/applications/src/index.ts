@@ -4,5 +4,7 @@ export * from './archive-type';
 export * from './applications.options';
 export * from './applications.service';
 export * from './application-archives.service';
+export * from './archive-answer.interceptor';
+export * from './read-zip-part';
 export * from './applications.module';
 export * from './migrations';

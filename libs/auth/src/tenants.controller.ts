@@ -1,18 +1,18 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
 import {
+  answerCollection,
   Authenticated,
-  buildCollection,
+  BaseUrl,
+  Creates,
   Public,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   type Principal,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
 } from '@depot/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { currentTenantJson, loginOptionsJson, tenantJson } from './auth.representation';
 import { parseCreateTenantDto } from './tenant.dto';
 import { TenantsService } from './tenants.service';
@@ -25,52 +25,36 @@ export class TenantsController {
   @Get('currentTenant')
   @Authenticated()
   @ResponseMediaType(MediaType.currentTenant)
-  async currentTenant(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
+  async currentTenant(@CurrentPrincipal() principal: Principal, @BaseUrl() baseUrl: string) {
     const tenant = await this.tenants.get(principal.tenantId);
-    return currentTenantJson(tenant, requestBaseUrl(request), this.tenants.canManageTenants(principal));
+    return currentTenantJson(tenant, baseUrl, this.tenants.canManageTenants(principal));
   }
 
   /** Read by clients before they log in (go-c8y-cli, the Web SDK) to choose how to authenticate. */
   @Get('loginOptions')
   @Public()
   @ResponseMediaType(MediaType.loginOptionCollection)
-  loginOptions(@Req() request: Request) {
-    return loginOptionsJson(requestBaseUrl(request));
+  loginOptions(@BaseUrl() baseUrl: string) {
+    return loginOptionsJson(baseUrl);
   }
 
   @Get('tenants')
   @Roles(Role.TenantManagementAdmin)
   @ResponseMediaType(MediaType.tenantCollection)
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query() query: Record<string, unknown>,
-    @Req() request: Request,
-  ) {
-    const paging = parsePaging(query, 'tenants');
-    const [tenants, totalElements] = await this.tenants.list(principal, paging.offset, paging.pageSize);
-    return buildCollection({
+  list(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    return answerCollection(
       request,
-      property: 'tenants',
-      items: tenants,
-      toJson: tenantJson,
-      paging,
-      totalElements,
-    });
+      { resource: 'tenants', property: 'tenants', toJson: tenantJson },
+      (paging) => this.tenants.list(principal, paging),
+    );
   }
 
   @Post('tenants')
   @Roles(Role.TenantManagementAdmin)
-  @ResponseMediaType(MediaType.tenant)
-  async create(
-    @CurrentPrincipal() principal: Principal,
-    @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
-  ) {
+  @Creates(MediaType.tenant)
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @BaseUrl() baseUrl: string) {
     const tenant = await this.tenants.create(principal, parseCreateTenantDto(body));
-    const json = tenantJson(tenant, requestBaseUrl(request));
-    response.setHeader('Location', json.self);
-    return json;
+    return tenantJson(tenant, baseUrl);
   }
 
   @Get('tenants/:tenantId')
@@ -79,8 +63,8 @@ export class TenantsController {
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('tenantId') tenantId: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ) {
-    return tenantJson(await this.tenants.getVisible(principal, tenantId), requestBaseUrl(request));
+    return tenantJson(await this.tenants.getVisible(principal, tenantId), baseUrl);
   }
 }

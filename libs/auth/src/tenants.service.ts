@@ -7,6 +7,8 @@ import {
   Role,
   uniqueViolationOf,
   type Principal,
+  type Page,
+  type Paging,
 } from '@depot/common';
 import { randomInt } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
@@ -54,9 +56,14 @@ export class TenantsService {
     return this.get(tenantId);
   }
 
-  async list(principal: Principal, offset: number, limit: number): Promise<[TenantEntity[], number]> {
+  async list(principal: Principal, paging: Paging): Promise<Page<TenantEntity>> {
     this.assertCanManage(principal);
-    return this.tenants.findAndCount({ order: { created: 'ASC', id: 'ASC' }, skip: offset, take: limit });
+    const [items, total] = await this.tenants.findAndCount({
+      order: { created: 'ASC', id: 'ASC' },
+      skip: paging.offset,
+      take: paging.pageSize,
+    });
+    return { items, total };
   }
 
   /** Creates a tenant and its administrator (all roles) in one transaction. */

@@ -1,18 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import {
   ALL_ROLES,
+  answerCollection,
   Authenticated,
-  buildCollection,
+  BaseUrl,
+  Creates,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   type Principal,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
 } from '@depot/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { currentUserJson, roleJson, roleReferenceJson, userJson } from './auth.representation';
 import {
   parseChangePasswordDto,
@@ -32,8 +32,8 @@ export class UsersController {
   @Get('currentUser')
   @Authenticated()
   @ResponseMediaType(MediaType.currentUser)
-  async currentUser(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
-    return currentUserJson(await this.users.current(principal), requestBaseUrl(request));
+  async currentUser(@CurrentPrincipal() principal: Principal, @BaseUrl() baseUrl: string) {
+    return currentUserJson(await this.users.current(principal), baseUrl);
   }
 
   @Put('currentUser/password')
@@ -46,54 +46,35 @@ export class UsersController {
   @Get('roles')
   @Roles(...READ)
   @ResponseMediaType(MediaType.roleCollection)
-  roles(@Req() request: Request, @Query() query: Record<string, unknown>) {
-    const paging = parsePaging(query, 'users');
-    const roles = ALL_ROLES.slice(paging.offset, paging.offset + paging.pageSize);
-    return buildCollection({
-      request,
-      property: 'roles',
-      items: roles,
-      toJson: roleJson,
-      paging,
-      totalElements: ALL_ROLES.length,
-    });
+  roles(@Req() request: Request) {
+    return answerCollection(request, { resource: 'users', property: 'roles', toJson: roleJson }, (paging) =>
+      Promise.resolve({
+        items: ALL_ROLES.slice(paging.offset, paging.offset + paging.pageSize),
+        total: ALL_ROLES.length,
+      }),
+    );
   }
 
   @Get(':tenant/users')
   @Roles(...READ)
   @ResponseMediaType(MediaType.userCollection)
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Param('tenant') tenant: string,
-    @Query() query: Record<string, unknown>,
-    @Req() request: Request,
-  ) {
-    const paging = parsePaging(query, 'users');
-    const [users, totalElements] = await this.users.list(principal, tenant, paging);
-    return buildCollection({
-      request,
-      property: 'users',
-      items: users,
-      toJson: userJson,
-      paging,
-      totalElements,
-    });
+  list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Req() request: Request) {
+    return answerCollection(request, { resource: 'users', property: 'users', toJson: userJson }, (paging) =>
+      this.users.list(principal, tenant, paging),
+    );
   }
 
   @Post(':tenant/users')
   @Roles(Role.UserManagementAdmin)
-  @ResponseMediaType(MediaType.user)
+  @Creates(MediaType.user)
   async create(
     @CurrentPrincipal() principal: Principal,
     @Param('tenant') tenant: string,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @BaseUrl() baseUrl: string,
   ) {
     const user = await this.users.create(principal, tenant, parseCreateUserDto(body));
-    const json = userJson(user, requestBaseUrl(request));
-    response.setHeader('Location', json.self);
-    return json;
+    return userJson(user, baseUrl);
   }
 
   @Get(':tenant/users/:userName')
@@ -103,9 +84,9 @@ export class UsersController {
     @CurrentPrincipal() principal: Principal,
     @Param('tenant') tenant: string,
     @Param('userName') userName: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ) {
-    return userJson(await this.users.get(principal, tenant, userName), requestBaseUrl(request));
+    return userJson(await this.users.get(principal, tenant, userName), baseUrl);
   }
 
   @Put(':tenant/users/:userName')
@@ -116,10 +97,10 @@ export class UsersController {
     @Param('tenant') tenant: string,
     @Param('userName') userName: string,
     @Body() body: unknown,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ) {
     const user = await this.users.update(principal, tenant, userName, parseUpdateUserDto(body));
-    return userJson(user, requestBaseUrl(request));
+    return userJson(user, baseUrl);
   }
 
   @Delete(':tenant/users/:userName')
@@ -135,20 +116,17 @@ export class UsersController {
 
   @Post(':tenant/users/:userName/roles')
   @Roles(Role.UserManagementAdmin)
-  @ResponseMediaType(MediaType.roleReference)
+  @Creates(MediaType.roleReference)
   async assignRole(
     @CurrentPrincipal() principal: Principal,
     @Param('tenant') tenant: string,
     @Param('userName') userName: string,
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @BaseUrl() baseUrl: string,
   ) {
     const role = parseRoleReference(body);
     const user = await this.users.assignRole(principal, tenant, userName, role);
-    const json = roleReferenceJson(user, role, requestBaseUrl(request));
-    response.setHeader('Location', json.self);
-    return json;
+    return roleReferenceJson(user, role, baseUrl);
   }
 
   @Delete(':tenant/users/:userName/roles/:role')

@@ -7,6 +7,7 @@ import {
   type Paging,
   type Principal,
   type Role,
+  type Page,
 } from '@depot/common';
 import { Repository } from 'typeorm';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
@@ -34,11 +35,7 @@ export class UsersService {
     return this.find(principal.tenantId, principal.userName);
   }
 
-  async list(
-    principal: Principal,
-    tenantId: string,
-    paging: Paging,
-  ): Promise<[UserEntity[], number | undefined]> {
+  async list(principal: Principal, tenantId: string, paging: Paging): Promise<Page<UserEntity>> {
     await this.tenants.getVisible(principal, tenantId);
     const query = {
       where: { tenantId },
@@ -46,8 +43,9 @@ export class UsersService {
       skip: paging.offset,
       take: paging.pageSize,
     };
-    if (paging.wantsTotal) return this.users.findAndCount(query);
-    return [await this.users.find(query), undefined];
+    if (!paging.wantsTotal) return { items: await this.users.find(query) };
+    const [items, total] = await this.users.findAndCount(query);
+    return { items, total };
   }
 
   async get(principal: Principal, tenantId: string, userName: string): Promise<UserEntity> {

@@ -126,3 +126,28 @@ export function buildCollection<K extends string, T, R>(input: CollectionInput<K
   if (paging.currentPage > 1) collection.prev = pageUrl(paging.currentPage - 1);
   return collection;
 }
+
+/** One page of a list, and the number of all matching rows when the caller asked for it. */
+export interface Page<T> {
+  items: T[];
+  total?: number;
+}
+
+/** What a paged GET lists: `resource` names it in paging errors, `property` holds its items' JSON. */
+export interface CollectionOf<K extends string, T, R> {
+  resource: string;
+  property: K;
+  toJson: (item: T, baseUrl: string) => R;
+}
+
+/** Every paged GET: parses the request's paging, lists that page and builds its collection. */
+export async function answerCollection<K extends string, T, R>(
+  request: Request,
+  collection: CollectionOf<K, T, R>,
+  list: (paging: Paging) => Promise<Page<T>>,
+): Promise<Collection<K, R>> {
+  const paging = parsePaging(request.query, collection.resource);
+  const { items, total } = await list(paging);
+  const { property, toJson } = collection;
+  return buildCollection({ request, property, items, toJson, paging, totalElements: total });
+}

@@ -1,9 +1,9 @@
 import {
-  buildCollection,
+  answerCollection,
+  Creates,
   CumulocityError,
   CurrentPrincipal,
   MediaType,
-  parsePaging,
   requestBaseUrl,
   ResponseMediaType,
   Role,
@@ -44,17 +44,13 @@ export class InventoryBinariesController {
 
   @Post()
   @Roles(...WRITERS)
-  @ResponseMediaType(MediaType.managedObject)
-  @HttpCode(HttpStatus.CREATED)
+  @Creates(MediaType.managedObject)
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
   ): Promise<Record<string, unknown>> {
     const object = await this.uploads.upload(principal, request);
-    const body = toManagedObjectRepresentation(object, requestBaseUrl(request));
-    response.setHeader('Location', body.self as string);
-    return body;
+    return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }
 
   @Get()
@@ -65,16 +61,11 @@ export class InventoryBinariesController {
     @Query() query: Record<string, unknown>,
     @Req() request: Request,
   ): Promise<unknown> {
-    const paging = parsePaging(query, 'inventory');
-    const { items, total } = await this.binaries.list(principal, parseBinaryListQuery(query, paging));
-    return buildCollection({
+    return answerCollection(
       request,
-      property: 'managedObjects',
-      items,
-      toJson: toManagedObjectRepresentation,
-      paging,
-      totalElements: total,
-    });
+      { resource: 'inventory', property: 'managedObjects', toJson: toManagedObjectRepresentation },
+      (paging) => this.binaries.list(principal, parseBinaryListQuery(query, paging)),
+    );
   }
 
   // Express routes HEAD here too; the sender answers it without opening the blob.

@@ -1,14 +1,13 @@
 import {
+  BaseUrl,
   CurrentPrincipal,
   MediaType,
-  requestBaseUrl,
   ResponseMediaType,
   Role,
   Roles,
   type Principal,
 } from '@depot/common';
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put } from '@nestjs/common';
 import { InventoryService } from './inventory.service';
 import { toManagedObjectRepresentation } from './managed-object.representation';
 
@@ -23,10 +22,10 @@ export class ManagedObjectsController {
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     const object = await this.inventory.findOne(principal, id);
-    return toManagedObjectRepresentation(object, requestBaseUrl(request));
+    return toManagedObjectRepresentation(object, baseUrl);
   }
 
   @Put(':id')
@@ -36,10 +35,10 @@ export class ManagedObjectsController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Body() body: unknown,
-    @Req() request: Request,
+    @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     const object = await this.inventory.update(principal, id, body);
-    return toManagedObjectRepresentation(object, requestBaseUrl(request));
+    return toManagedObjectRepresentation(object, baseUrl);
   }
 
   @Delete(':id')

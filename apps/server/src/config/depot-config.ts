@@ -1,3 +1,4 @@
+import type { AuthModuleOptions } from '@depot/auth';
 import type { StorageModuleOptions } from '@depot/storage';
 import type { LogLevel } from '@nestjs/common';
 
@@ -12,7 +13,7 @@ export interface DepotConfig {
   /** Unset: the embedded PostgreSQL in `DATA_DIR/postgres`. */
   databaseUrl?: string;
   storage: StorageConfig;
-  bootstrap: { tenant: string; user: string; password?: string };
+  bootstrap: AuthModuleOptions['bootstrap'];
   limits: {
     maxBinarySize: number;
     /** Default storage quota per tenant in bytes; undefined: unlimited. */
@@ -23,20 +24,8 @@ export interface DepotConfig {
     archiveRetention: number;
     maxJsonBody: number;
   };
-  auth: {
-    /** How long verified credentials are cached, in ms. */
-    cacheTtlMs: number;
-    /** Failed logins for one user from one address before 429. */
-    maxFailures: number;
-    /** Failed logins from one address, across user names, before 429. */
-    maxFailuresPerAddress: number;
-    /** How long the 429 lasts (and the window failures are counted in), in seconds. */
-    lockoutSeconds: number;
-    /** Worker threads hashing passwords. */
-    hashThreads: number;
-    /** Hashes waiting for a thread before logins get 503. */
-    hashQueueLength: number;
-  };
+  /** The login settings, as `AuthModule.forRoot` takes them beside `bootstrap`. */
+  auth: Omit<AuthModuleOptions, 'bootstrap'>;
   /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
   sweeper: { graceMs: number; intervalMs: number };
   /** `scheme://host[:port][/prefix]` without a trailing slash: every absolute URL uses it when set. */
