@@ -36,9 +36,19 @@ export function buildLoggerParams(logLevels: LogLevel[]): Params {
       quietReqLogger: true,
       autoLogging: { ignore: (request) => isProbe(request.url) },
       customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-        error || response.statusCode >= 500 ? 'error' : 'info',
+        requestLogLevel(response.statusCode, error),
     },
   };
+}
+
+/**
+ * A failure of ours is an error; 503 (the password-hashing queue is full, the database is away) and
+ * 507 (the store is full) are capacity answers the client is told to retry: a flood of them is a
+ * warning, not thousands of error lines with stacks.
+ */
+export function requestLogLevel(status: number, error?: Error): 'error' | 'warn' | 'info' {
+  if (status === 503 || status === 507) return 'warn';
+  return error || status >= 500 ? 'error' : 'info';
 }
 
 function isProbe(url: string | undefined): boolean {
