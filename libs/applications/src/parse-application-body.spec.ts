@@ -84,7 +84,7 @@ describe('parseApplicationListQuery', () => {
   it('reads the filters and paging', () => {
     expect(
       parseApplicationListQuery(
-        { name: 'n', owner: 'o', tenant: 't', type: 'hosted, EXTERNAL,', user: 'ignored' },
+        { name: 'n', owner: 'o', tenant: 't', type: 'hosted, EXTERNAL,', withTotalPages: 'true' },
         paging,
       ),
     ).toEqual({

@@ -1,11 +1,11 @@
-import { CumulocityError, singleQueryValue, type Paging } from '@depot/common';
+import { CumulocityError, readListFilters, type Paging } from '@depot/common';
 import type { ApplicationListFilter } from './applications.service';
 
 const TYPES: ReadonlySet<string> = new Set(['HOSTED', 'EXTERNAL', 'MICROSERVICE']);
 
 /**
- * Filters of `GET /application/applications`: `name`, `type` (comma list), `owner`, `tenant`. Other
- * Cumulocity filters (`user`, `providedFor`, `subscriber`, `hasVersions`) are accepted and ignored.
+ * Filters of `GET /application/applications`: `name`, `type` (comma list), `owner`, `tenant`. The
+ * other Cumulocity filters need subscriptions or versions Depot does not hold yet: a 422.
  */
 export function parseApplicationListQuery(
   query: Record<string, unknown>,
@@ -16,13 +16,20 @@ export function parseApplicationListQuery(
     limit: paging.pageSize,
     withTotal: paging.wantsTotal,
   };
-  const name = single(query, 'name');
+  const filters = readListFilters(query, {
+    resource: 'applications',
+    implemented: ['name', 'type', 'owner', 'tenant'],
+    refused: ['subscriber', 'user', 'providedFor', 'hasVersions', 'availability'],
+  });
+  // An empty filter is no filter.
+  const single = (name: keyof typeof filters): string | undefined => filters[name] || undefined;
+  const name = single('name');
   if (name !== undefined) filter.name = name;
-  const owner = single(query, 'owner');
+  const owner = single('owner');
   if (owner !== undefined) filter.owner = owner;
-  const tenant = single(query, 'tenant');
+  const tenant = single('tenant');
   if (tenant !== undefined) filter.tenant = tenant;
-  const type = single(query, 'type');
+  const type = single('type');
   if (type !== undefined) {
     const types = type
       .split(',')
@@ -34,9 +41,4 @@ export function parseApplicationListQuery(
     if (types.length > 0) filter.types = types;
   }
   return filter;
-}
-
-/** An empty filter is no filter. */
-function single(query: Record<string, unknown>, name: string): string | undefined {
-  return singleQueryValue(query, name, 'applications') || undefined;
 }

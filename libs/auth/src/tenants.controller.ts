@@ -8,6 +8,7 @@ import {
   CurrentPrincipal,
   MediaType,
   type Principal,
+  readListFilters,
   ResponseMediaType,
   Role,
   Roles,
@@ -16,6 +17,9 @@ import type { Request } from 'express';
 import { currentTenantJson, loginOptionsJson, tenantJson } from './auth.representation';
 import { parseCreateTenantDto } from './tenant.dto';
 import { TenantsService } from './tenants.service';
+
+/** Cumulocity's tenant list filters; Depot implements none of them yet, so each is a 422. */
+const TENANT_FILTERS = { resource: 'tenants', implemented: [], refused: ['domain', 'company', 'parent'] };
 
 /** Cumulocity's tenant API: the caller's tenant, and sub-tenants for the management tenant. */
 @Controller('tenant')
@@ -42,6 +46,7 @@ export class TenantsController {
   @Roles(Role.TenantManagementAdmin)
   @ResponseMediaType(MediaType.tenantCollection)
   list(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
+    readListFilters(request.query, TENANT_FILTERS);
     return answerCollection(
       request,
       { resource: 'tenants', property: 'tenants', toJson: tenantJson },

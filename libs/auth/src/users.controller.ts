@@ -8,6 +8,7 @@ import {
   CurrentPrincipal,
   MediaType,
   type Principal,
+  readListFilters,
   ResponseMediaType,
   Role,
   Roles,
@@ -23,6 +24,13 @@ import {
 import { UsersService } from './users.service';
 
 const READ = [Role.UserManagementRead, Role.UserManagementAdmin];
+
+/** `username` is a prefix match, as in Cumulocity; its other user filters are a 422. */
+const USER_FILTERS = {
+  resource: 'users',
+  implemented: ['username'] as const,
+  refused: ['groups', 'owner', 'onlyDevices', 'withSubusersCount'],
+};
 
 /** Cumulocity's user API: the current user, a tenant's users and their global roles. */
 @Controller('user')
@@ -59,8 +67,9 @@ export class UsersController {
   @Roles(...READ)
   @ResponseMediaType(MediaType.userCollection)
   list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Req() request: Request) {
+    const { username } = readListFilters(request.query, USER_FILTERS);
     return answerCollection(request, { resource: 'users', property: 'users', toJson: userJson }, (paging) =>
-      this.users.list(principal, tenant, paging),
+      this.users.list(principal, tenant, paging, username),
     );
   }
 

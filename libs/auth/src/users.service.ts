@@ -9,7 +9,7 @@ import {
   type Role,
   type Page,
 } from '@depot/common';
-import { Repository } from 'typeorm';
+import { Like, Repository } from 'typeorm';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { PasswordHasher } from './password-hasher.service';
 import { TenantsService } from './tenants.service';
@@ -35,10 +35,18 @@ export class UsersService {
     return this.find(principal.tenantId, principal.userName);
   }
 
-  async list(principal: Principal, tenantId: string, paging: Paging): Promise<Page<UserEntity>> {
+  /** A page of the tenant's users, those whose name starts with `userNamePrefix` if given. */
+  async list(
+    principal: Principal,
+    tenantId: string,
+    paging: Paging,
+    userNamePrefix?: string,
+  ): Promise<Page<UserEntity>> {
     await this.tenants.getVisible(principal, tenantId);
+    // LIKE's own characters (and its escape, backslash) in the prefix match only themselves.
+    const userName = userNamePrefix ? Like(`${userNamePrefix.replace(/[\\%_]/g, '\\$&')}%`) : undefined;
     const query = {
-      where: { tenantId },
+      where: { tenantId, userName },
       order: { userName: 'ASC' as const },
       skip: paging.offset,
       take: paging.pageSize,

@@ -24,6 +24,7 @@ export * from './base-url.decorator';
 export * from './location.interceptor';
 export * from './creates.decorator';
 export * from './paging';
+export * from './list-filters';
 export * from './depot-metrics';
 export * from './etag-matches';
 export * from './download.errors';

@@ -1,20 +1,30 @@
-import { CumulocityError, isEntityId, singleQueryValue, type Paging } from '@depot/common';
+import { CumulocityError, isEntityId, readListFilters, type Paging } from '@depot/common';
 import type { BinaryListFilter } from './binaries.service';
 
-/** Relation filters of `GET /inventory/binaries` that need relations Depot does not model yet. */
-const RELATION_FILTERS = ['childAdditionId', 'childAssetId', 'childDeviceId'];
+/**
+ * Managed-object filters Cumulocity defines that Depot does not implement for binaries (no query
+ * language, fragments or relations yet). `withChildren`, `withParents`... only decorate: ignored.
+ */
+const REFUSED = [
+  'fragmentType',
+  'name',
+  'query',
+  'q',
+  'childAdditionId',
+  'childAddition',
+  'childAssetId',
+  'childDeviceId',
+  'onlyRoots',
+];
 
-/** `ids`, `type`, `owner`, `text` of the list query; relation filters are a clear 422. */
+/** `ids`, `type`, `owner`, `text` of the list query; other Cumulocity filters are a 422. */
 export function parseBinaryListQuery(query: Record<string, unknown>, paging: Paging): BinaryListFilter {
-  for (const name of RELATION_FILTERS) {
-    if (query[name] !== undefined)
-      throw CumulocityError.invalidData(
-        'inventory',
-        `Filtering binaries by ${name} is not supported: Depot has no managed-object relations`,
-      );
-  }
-  const single = (name: string): string | undefined => singleQueryValue(query, name, 'inventory');
-  const idsParam = single('ids');
+  const filters = readListFilters(query, {
+    resource: 'inventory',
+    implemented: ['ids', 'type', 'owner', 'text'],
+    refused: REFUSED,
+  });
+  const idsParam = filters.ids;
   let ids: string[] | undefined;
   if (idsParam !== undefined) {
     ids = idsParam
@@ -30,9 +40,9 @@ export function parseBinaryListQuery(query: Record<string, unknown>, paging: Pag
   }
   return {
     ids,
-    type: single('type'),
-    owner: single('owner'),
-    text: single('text'),
+    type: filters.type,
+    owner: filters.owner,
+    text: filters.text,
     offset: paging.offset,
     limit: paging.pageSize,
     withTotal: paging.wantsTotal,
