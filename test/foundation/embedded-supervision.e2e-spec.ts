@@ -97,9 +97,13 @@ describe('embedded PostgreSQL supervision', () => {
     );
     process.kill(postmasterPid, 'SIGKILL');
     const killedAt = Date.now();
-    const killedAfter = statuses.length;
 
-    expect(await until(async () => (await call('/health/ready')).status === 503, 10_000)).toBe(true);
+    // Orphaned backends may keep answering pooled queries for a moment, so readiness need not be
+    // seen failing: the supervisor's own lines prove the death and the restart.
+    const restartLine = `Embedded PostgreSQL restarted, listening on 127.0.0.1:${port}`;
+    expect(
+      await until(() => Promise.resolve(started.output().includes(restartLine)), RECOVERY_BOUND_MS),
+    ).toBe(true);
     expect(await until(async () => (await call('/health/ready')).status === 200, RECOVERY_BOUND_MS)).toBe(
       true,
     );
@@ -109,10 +113,8 @@ describe('embedded PostgreSQL supervision', () => {
     loading = false;
     await load; // every request answered (a hung one would abort and fail here)
 
-    // The outage was real (requests failed during it) and requests succeed again after it.
-    const during = statuses.slice(killedAfter, recoveredAfter);
+    // Requests succeed again after the outage.
     const after = statuses.slice(recoveredAfter + 3);
-    expect(during.some((status) => status === 0 || status >= 500)).toBe(true);
     expect(after.length).toBeGreaterThan(5);
     expect(after.filter((status) => status >= 300)).toEqual([]);
     expect(recoveredAt - killedAt).toBeLessThan(RECOVERY_BOUND_MS);
@@ -166,13 +168,21 @@ describe('embedded PostgreSQL supervision', () => {
     // Starts a cluster, then exits as a crash would: no stop().
     const script = `
       const { EmbeddedPostgresLauncher } = require('./libs/database/src/embedded-postgres.launcher');
-      new EmbeddedPostgresLauncher(process.argv[1]).start().then(() => process.exit(0));
+      const { readFileSync } = require('node:fs');
+      const dir = process.argv[1];
+      new EmbeddedPostgresLauncher(dir).start().then(() => {
+        // Read now: after the exit the postmaster may be gone, pid file and all, before the test looks.
+        process.stdout.write(readFileSync(require('node:path').join(dir, 'postmaster.pid'), 'utf8').split('\\n')[0]);
+        process.exit(0);
+      });
     `;
-    await promisify(execFile)(process.execPath, ['-r', '@swc-node/register', '-e', script, clusterDir], {
-      cwd: REPO_ROOT,
-      timeout: 60_000,
-    });
-    const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-r', '@swc-node/register', '-e', script, clusterDir],
+      { cwd: REPO_ROOT, timeout: 60_000 },
+    );
+    const pid = Number(stdout.trim().split('\n').pop());
+    expect(pid).toBeGreaterThan(0);
     const alive = () => {
       try {
         process.kill(pid, 0);
