@@ -12,6 +12,7 @@ import {
   downloadArchive,
   type HostedApp,
   JSON_ACCEPT,
+  writeFiles,
 } from '../support/hosted-app-kit';
 import { entriesOf, zipOf } from '../support/zip-kit';
 
@@ -259,15 +260,7 @@ describe('application plugins and files', () => {
       const app = await createHostedAppWithFiles(t);
       const files = (count: number): Part[] =>
         Array.from({ length: count }, (_, index) => ({ name: `many/f${index}.txt`, body: String(index) }));
-      const send = (count: number): request.Test => {
-        const { body, contentType } = multipartBody(files(count));
-        return request(t.server)
-          .post(`${app.url}/binaries/files`)
-          .set('Authorization', t.auth())
-          .set('Accept', JSON_ACCEPT)
-          .set('Content-Type', contentType)
-          .send(body);
-      };
+      const send = (count: number): request.Test => writeFiles(t, app, files(count));
       expect((await send(1000)).status).toBe(201);
       expect((await activeFilesOf(t, app))['many/f999.txt']).toBe('999');
       const refused = await send(1001);
@@ -277,15 +270,9 @@ describe('application plugins and files', () => {
 
     it('takes the path from the filename of a part named "filepath" (the original document’s form)', async () => {
       const app = await createHostedAppWithFiles(t);
-      const { body, contentType } = multipartBody([
+      const response = await writeFiles(t, app, [
         { name: 'filepath', filename: 'docs/readme.txt', body: 'read me' },
       ]);
-      const response = await request(t.server)
-        .post(`${app.url}/binaries/files`)
-        .set('Authorization', t.auth())
-        .set('Accept', JSON_ACCEPT)
-        .set('Content-Type', contentType)
-        .send(body);
       expect(response.status).toBe(201);
       expect((await activeFilesOf(t, app))['docs/readme.txt']).toBe('read me');
     });

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { multipartBody } from '../support/multipart';
 import {
   activeFilesOf,
   createHostedApp,
@@ -8,6 +7,7 @@ import {
   snapshotOf,
   uploadArchive,
   uploadOk,
+  writeFiles,
   type HostedApp,
 } from '../support/hosted-app-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -31,17 +31,12 @@ describe('archive entry names', () => {
     await t?.close();
   });
 
-  const writeFiles = (app: HostedApp, parts: { name: string; content: string }[]) => {
-    const { body, contentType } = multipartBody(
+  const writeNamedFiles = (app: HostedApp, parts: { name: string; content: string }[]) =>
+    writeFiles(
+      t,
+      app,
       parts.map((part) => ({ name: part.name, body: part.content, filename: 'f' })),
     );
-    return request(t.server)
-      .post(`${app.url}/binaries/files`)
-      .set('Authorization', t.auth())
-      .set('Accept', JSON_ACCEPT)
-      .set('Content-Type', contentType)
-      .send(body);
-  };
   const serve = (app: { contextPath: string }, file: string) =>
     request(t.server)
       .get(`/apps/${app.contextPath}/${encodeURIComponent(file)}`)
@@ -63,7 +58,7 @@ describe('archive entry names', () => {
     it('refuses a 300-character file written through .../binaries/files with 422, changing nothing', async () => {
       const app = await createHostedAppWithFiles(t);
       const before = await snapshotOf(t, app);
-      const response = await writeFiles(app, [{ name: `docs/${'a'.repeat(300)}.txt`, content: 'x' }]);
+      const response = await writeNamedFiles(app, [{ name: `docs/${'a'.repeat(300)}.txt`, content: 'x' }]);
       expect(response.status).toBe(422);
       expect(response.body).toMatchObject({ error: 'applications/Invalid Data' });
       expect(await snapshotOf(t, app)).toEqual(before);
@@ -104,7 +99,7 @@ describe('archive entry names', () => {
     it('replaces the NFD entry by a file written under the NFC name', async () => {
       const app = await createHostedApp(t);
       await uploadOk(t, app.id, buildRawZip([INDEX, { name: `docs/${NFD}`, data: 'old' }]));
-      const written = await writeFiles(
+      const written = await writeNamedFiles(
         { ...app, initialArchiveId: '', url: `/application/applications/${app.id}` },
         [{ name: `docs/${NFC}`, content: 'new' }],
       );
@@ -115,7 +110,7 @@ describe('archive entry names', () => {
 
     it('takes the two forms in one files request as one file: the later part wins', async () => {
       const app = await createHostedAppWithFiles(t);
-      const written = await writeFiles(app, [
+      const written = await writeNamedFiles(app, [
         { name: NFD, content: 'first' },
         { name: NFC, content: 'second' },
       ]);

@@ -1,5 +1,6 @@
 import type { Response } from 'superagent';
 import request from 'supertest';
+import { multipartBody, type Part } from './multipart';
 import type { TestApp } from './test-app';
 import { filesOf, zipOf } from './zip-kit';
 
@@ -125,4 +126,15 @@ export async function snapshotOf(t: TestApp, app: { id: string }): Promise<unkno
     archives: await archiveIds(t, app.id),
     files: await activeFilesOf(t, app),
   };
+}
+
+/** `POST .../binaries/files` of these raw parts (each part's field name, or its filename, is the path). */
+export function writeFiles(t: TestApp, app: { url: string }, parts: Part[]): request.Test {
+  const { body, contentType } = multipartBody(parts);
+  return request(t.server)
+    .post(`${app.url}/binaries/files`)
+    .set('Authorization', t.auth())
+    .set('Accept', JSON_ACCEPT)
+    .set('Content-Type', contentType)
+    .send(body);
 }
