@@ -33,3 +33,4 @@ export * from './send-download';
 export * from './entity-id';
 export * from './unique-violation';
 export * from './multipart';
+export * from './declared-body-length';

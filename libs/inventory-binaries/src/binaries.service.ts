@@ -421,7 +421,7 @@ function insufficientStorage(): CumulocityError {
   );
 }
 
-/** The rest of the body is not read: the exception filter closes the connection after the answer. */
+/** Answered at once; the exception filter then drains the rest of the body for a bounded time and closes. */
 export function tooLarge(limit: number): CumulocityError {
   return CumulocityError.tooLarge('inventory', `The binary exceeds the limit of ${limit} bytes`);
 }

@@ -1,5 +1,6 @@
 import {
   CumulocityError,
+  declaredBodyLength,
   DepotMetrics,
   isMultipartRequest,
   parseJsonText,
@@ -59,8 +60,8 @@ export class BinaryUploadService {
   private async receiveAndCommit(principal: Principal, request: Request): Promise<ManagedObjectEntity> {
     if (!isMultipartRequest(request)) throw invalid('Expected a multipart/form-data body');
     // A declared body that cannot fit the limit plus its text parts is refused before reading it.
-    const declared = Number(request.headers['content-length']);
-    if (declared > this.binaries.maxBinarySize + MULTIPART_OVERHEAD)
+    const declared = declaredBodyLength(request);
+    if (declared !== undefined && declared > this.binaries.maxBinarySize + MULTIPART_OVERHEAD)
       throw tooLarge(this.binaries.maxBinarySize);
     // Answers only after a failed store removed what it wrote (a shutdown waits for the answer).
     const body = await readMultipart(request, {

@@ -3,6 +3,7 @@ import {
   Creates,
   CumulocityError,
   CurrentPrincipal,
+  declaredBodyLength,
   MediaType,
   requestBaseUrl,
   ResponseMediaType,
@@ -95,9 +96,7 @@ export class InventoryBinariesController {
     const object = await this.binaries.replace(principal, id, request, {
       contentType: request.headers['content-type'],
       ifMatch: request.headers['if-match'],
-      declaredLength: request.headers['content-length']
-        ? Number(request.headers['content-length'])
-        : undefined,
+      declaredLength: declaredBodyLength(request),
     });
     return toManagedObjectRepresentation(object, requestBaseUrl(request));
   }
@@ -112,12 +111,12 @@ export class InventoryBinariesController {
 
 /** A replace needs content: an absent or empty body is a 400, a declared oversize one a 413 at once. */
 function assertHasBody(request: Request, maxSize: number): void {
-  const declared = request.headers['content-length'];
+  const declared = declaredBodyLength(request);
   const chunked = request.headers['transfer-encoding'] !== undefined;
-  if (!chunked && (declared === undefined || Number(declared) === 0))
+  if (!chunked && !declared)
     throw CumulocityError.badRequest(
       'inventory',
       'PUT /inventory/binaries/{id} needs the new content as its body',
     );
-  if (declared !== undefined && Number(declared) > maxSize) throw tooLarge(maxSize);
+  if (declared !== undefined && declared > maxSize) throw tooLarge(maxSize);
 }

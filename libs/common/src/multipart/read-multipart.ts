@@ -112,7 +112,7 @@ export function readMultipart<T>(
       parser.on('error', () => undefined);
       // Sinks still reading see their part end early and reject, cleaning up after themselves.
       for (const stream of open) stream.destroy();
-      // Drain what the client still sends (the answer closes the connection).
+      // Drain what the client still sends; the answer then closes the connection after a bounded linger.
       if (!request.destroyed) request.resume();
       void Promise.allSettled(tasks).then(async (outcomes) => {
         for (const outcome of outcomes) {
