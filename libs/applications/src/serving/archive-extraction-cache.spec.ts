@@ -86,9 +86,11 @@ describe('ArchiveExtractionCache', () => {
     const busy = work.run(() => new Promise<void>((resolve) => (release = resolve)));
     const load = jest.fn(() => Promise.resolve(zipOf({ 'index.html': 'x' })));
     const extraction = limited.directoryFor('6', load);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(load).not.toHaveBeenCalled();
+    // Wait for the extraction to reach the limiter (it may do file work first), never for a fixed time.
+    const deadline = Date.now() + 5000;
+    while (work.queued === 0 && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
     expect(work.queued).toBe(1);
+    expect(load).not.toHaveBeenCalled();
     release();
     await busy;
     expect(readFileSync(path.join(await extraction, 'index.html'), 'utf8')).toBe('x');
