@@ -199,3 +199,49 @@ describe('sessions: OAuth-internal bearer tokens and cookie sessions', () => {
     }
   });
 });
+
+describe('session expiry and the login throttle', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Cached far longer than the tokens live: the cache must still drop them at their expiry.
+    t = await startTestApp({ SESSION_TTL: '2s', AUTH_CACHE_SECONDS: '600', AUTH_MAX_FAILURES: '2' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a token stops working at its expiry (SESSION_TTL, not sliding), cached or not', async () => {
+    const token = await bearerLogin(t);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    expect(claims.exp - claims.iat).toBe(2);
+    const status = async () =>
+      (await request(t.server).get('/user/currentUser').set('Authorization', `Bearer ${token}`)).status;
+    expect(await status()).toBe(200);
+    const deadline = Date.now() + 10_000;
+    let last = 200;
+    while (last === 200 && Date.now() < deadline) {
+      last = await status();
+      if (last === 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(last).toBe(401);
+    expect(Date.now() / 1000).toBeGreaterThanOrEqual(claims.exp);
+  });
+
+  it('failed form logins count towards the same throttle as Basic', async () => {
+    const user = await createUser(t, { userName: 'throttled', roles: [] });
+    const form = (password: string) =>
+      request(t.server).post('/tenant/oauth').type('form').send(loginForm(user.userName, password));
+    expect((await form('wrong-1')).status).toBe(401);
+    expect((await form('wrong-2')).status).toBe(401);
+    const locked = await form(user.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    // The same counter refuses Basic for that user too.
+    expect((await request(t.server).get('/user/currentUser').set('Authorization', user.auth)).status).toBe(
+      429,
+    );
+  });
+});

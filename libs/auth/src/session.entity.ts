@@ -3,8 +3,8 @@ import { UserEntity } from './user.entity';
 
 /**
  * A login by `POST /tenant/oauth[/token]`: the session a token names (`sid`). Logout deletes it; a
- * deleted user takes its sessions along; a password change ends them because `credential` (a digest
- * of the password hash the login was checked against) no longer matches the user's.
+ * deleted user takes its sessions along (cascade), and a trigger on `users` deletes them when the
+ * password changes or the user is disabled (see the migration).
  */
 @Entity({ name: 'auth_sessions' })
 @Index('ix_auth_sessions_user_id', ['userId'])
@@ -16,10 +16,6 @@ export class SessionEntity {
   @Column({ name: 'user_id', type: 'bigint' })
   @ForeignKey(() => UserEntity, { name: 'fk_auth_sessions_user', onDelete: 'CASCADE' })
   userId!: string;
-
-  /** `md5(users.password_hash)` at login: not a secret, only a change detector. */
-  @Column({ type: 'char', length: 32 })
-  credential!: string;
 
   @CreateDateColumn({ name: 'created', type: 'timestamptz' })
   created!: Date;

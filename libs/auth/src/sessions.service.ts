@@ -17,8 +17,8 @@ export interface IssuedSession {
 /**
  * Sessions are rows in `auth_sessions` named by a signed token (JWT HS256, key from AUTH_OPTIONS).
  * The signature is checked first, so forged or expired tokens cost no query; a valid one is only
- * good while its row exists, has not expired, its user is enabled and the user's password is still
- * the one the login checked. Fixed lifetime (`sessions.ttlSeconds` from login, not sliding).
+ * good while its row exists (logout, a password change, disabling or deleting the user remove it)
+ * and has not expired. Fixed lifetime (`sessions.ttlSeconds` from login, not sliding).
  */
 @Injectable()
 export class SessionsService {
@@ -40,8 +40,8 @@ export class SessionsService {
   async start(user: UserEntity): Promise<IssuedSession> {
     const sid = randomUUID();
     const rows = await this.dataSource.query<Array<{ iat: number; exp: number }>>(
-      `INSERT INTO auth_sessions (id, user_id, credential, expires_at)
-         SELECT $1, id, md5(password_hash), now() + make_interval(secs => $2)
+      `INSERT INTO auth_sessions (id, user_id, expires_at)
+         SELECT $1, id, now() + make_interval(secs => $2)
            FROM users WHERE id = $3 AND tenant_id = $4 AND password_hash = $5 AND enabled
        RETURNING floor(extract(epoch FROM created))::int AS iat, floor(extract(epoch FROM expires_at))::int AS exp`,
       [sid, this.ttlSeconds, user.id, user.tenantId, user.passwordHash],
@@ -71,7 +71,7 @@ export class SessionsService {
     const rows = await this.dataSource.query<Array<{ roles: Principal['roles'] }>>(
       `SELECT u.roles FROM auth_sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND u.tenant_id = $2 AND u.user_name = $3
-          AND u.enabled AND s.expires_at > now() AND s.credential = md5(u.password_hash)`,
+          AND u.enabled AND s.expires_at > now()`,
       [claims.sid, claims.ten, claims.sub],
     );
     if (rows.length === 0) throw CumulocityError.unauthorized('Invalid credentials! : The session has ended');
