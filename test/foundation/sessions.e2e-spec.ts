@@ -1,4 +1,4 @@
-import { Client } from '@c8y/client';
+import { BearerAuth, Client } from '@c8y/client';
 import request from 'supertest';
 import { createUser } from '../support/factories';
 import { createHostedAppWithFiles } from '../support/hosted-app-kit';
@@ -30,14 +30,22 @@ describe('sessions: OAuth-internal bearer tokens and cookie sessions', () => {
     });
     expect(res.status).toBe(201);
     expect(created.name).toBe('bearer.txt');
-    // The client does not keep the token where we can reach it: log in again for a raw one.
+    // The same flow on a raw token: the client keeps its own where tests cannot reach it.
     const token = await bearerLogin(t);
-    expect((await whoAmI({ Authorization: `Bearer ${token}` })).status).toBe(200);
-    const logout = await request(t.server).post('/user/logout').set('Authorization', `Bearer ${token}`);
+    const tokenClient = new Client(new BearerAuth(token), t.baseUrl);
+    expect((await tokenClient.user.current()).data.userName).toBe('admin');
+    const logout = await tokenClient.core.fetch('/user/logout', {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+    });
     expect(logout.status).toBe(200);
+    await expect(tokenClient.user.current()).rejects.toMatchObject({ res: { status: 401 } });
     const after = await whoAmI({ Authorization: `Bearer ${token}` });
     expect(after.status).toBe(401);
     expect(after.body).toMatchObject({ error: 'security/Unauthorized' });
+    // The other client's session is its own: still logged in.
+    expect((await client.user.current()).data.userName).toBe('admin');
   });
 
   it('@c8y/client authenticateViaOAuthInternalCookie (without a tenant: read from currentTenant)', async () => {
