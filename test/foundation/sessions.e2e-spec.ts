@@ -134,6 +134,19 @@ describe('sessions: OAuth-internal bearer tokens and cookie sessions', () => {
     expect(after.headers['www-authenticate']).toBeUndefined();
   });
 
+  it('asks for Basic on a plain 401, not on a page script’s (X-XSRF-TOKEN or X-Requested-With)', async () => {
+    expect((await whoAmI({})).headers['www-authenticate']).toMatch(/^Basic/);
+    const scripts: Array<Record<string, string>> = [
+      { 'X-XSRF-TOKEN': '' },
+      { 'X-Requested-With': 'XMLHttpRequest' },
+    ];
+    for (const headers of scripts) {
+      const response = await whoAmI(headers);
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBeUndefined();
+    }
+  });
+
   it('refuses forged and tampered tokens', async () => {
     const token = await bearerLogin(t);
     const [header, payload, signature] = token.split('.');

@@ -5,6 +5,7 @@ describe('readRequestCredential', () => {
   it.each([
     [{}, { kind: 'none', browser: false }],
     [{ 'x-xsrf-token': '' }, { kind: 'none', browser: true }],
+    [{ 'x-requested-with': 'XMLHttpRequest' }, { kind: 'none', browser: true }],
     [{ authorization: 'Basic YTpi' }, { kind: 'basic', header: 'Basic YTpi' }],
     [{ authorization: 'bearer a.b.c' }, { kind: 'bearer', token: 'a.b.c' }],
     [{ authorization: 'Bearer' }, { kind: 'basic', header: 'Bearer' }],

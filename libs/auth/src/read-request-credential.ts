@@ -3,6 +3,7 @@ import { AUTHORIZATION_COOKIE, readCookie, XSRF_HEADER } from './session-cookies
 
 /** What a request authenticates with. An `Authorization` header wins over the session cookie. */
 export type RequestCredential =
+  /** `browser`: a page's script asks; its 401 must not pop up the browser's Basic dialog. */
   | { kind: 'none'; browser: boolean }
   | { kind: 'basic'; header: string }
   | { kind: 'bearer'; token: string }
@@ -19,6 +20,10 @@ export function readRequestCredential(headers: IncomingHttpHeaders): RequestCred
   }
   const token = readCookie(headers.cookie, AUTHORIZATION_COOKIE);
   if (token) return { kind: 'cookie', token };
-  // The Web SDK's CookieAuth sends X-XSRF-TOKEN on every request, also once its cookie is gone.
-  return { kind: 'none', browser: headers[XSRF_HEADER] !== undefined };
+  // Script requests of a page: the Web SDK's CookieAuth sends X-XSRF-TOKEN on every request (also
+  // once its cookie is gone); many libraries send X-Requested-With.
+  const browser =
+    headers[XSRF_HEADER] !== undefined ||
+    headers['x-requested-with']?.toString().toLowerCase() === 'xmlhttprequest';
+  return { kind: 'none', browser };
 }
