@@ -196,7 +196,7 @@ describe('sessions: OAuth-internal bearer tokens and cookie sessions', () => {
     expect(withCookie.text).toBe('ok()');
   });
 
-  it('sets Secure on the cookies when the request came over HTTPS through a trusted proxy', async () => {
+  it('sets Secure on the cookies when the request came over HTTPS (trusted proxy header, https PUBLIC_URL)', async () => {
     const proxied = await startTestApp({ TRUST_PROXY: 'loopback' });
     try {
       const response = await request(proxied.server)
@@ -217,6 +217,14 @@ describe('sessions: OAuth-internal bearer tokens and cookie sessions', () => {
       expect(([] as string[]).concat(direct.headers['set-cookie'] ?? [])[0]).not.toMatch(/; Secure/i);
     } finally {
       await proxied.close();
+    }
+    // An https PUBLIC_URL says the same of a TLS-terminating proxy that sends no header.
+    const behindTls = await startTestApp({ PUBLIC_URL: 'https://depot.example.com' });
+    try {
+      const session = await cookieLogin(behindTls);
+      for (const cookie of session.setCookie) expect(cookie).toMatch(/; Secure/i);
+    } finally {
+      await behindTls.close();
     }
   });
 });

@@ -1,5 +1,12 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { Authenticated, Public, readFormBody, singleQueryValue, StreamedBody } from '@depot/common';
+import {
+  Authenticated,
+  Public,
+  readFormBody,
+  requestBaseUrl,
+  singleQueryValue,
+  StreamedBody,
+} from '@depot/common';
 import type { Request, Response } from 'express';
 import { clientAddress } from './authentication.guard';
 import { LoginService, type LoginForm } from './login.service';
@@ -37,7 +44,7 @@ export class OAuthController {
   @HttpCode(200)
   async cookie(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     const session = await this.login(request, response);
-    setSessionCookies(response, session, request.secure);
+    setSessionCookies(response, session, cameOverHttps(request));
   }
 
   /** Ends the request's session (bearer or cookie) everywhere and clears the cookies. */
@@ -46,7 +53,7 @@ export class OAuthController {
   @HttpCode(200)
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     await this.logins.logout(request.authSession);
-    clearSessionCookies(response, request.secure);
+    clearSessionCookies(response, cameOverHttps(request));
   }
 
   private async login(request: Request, response: Response): Promise<IssuedSession> {
@@ -54,4 +61,12 @@ export class OAuthController {
     const tenantId = singleQueryValue(request.query, 'tenant_id', 'security');
     return this.logins.login(form, tenantId, clientAddress(request));
   }
+}
+
+/**
+ * Cookies get `Secure` when the client reached us over HTTPS: TLS here, `X-Forwarded-Proto: https`
+ * from a proxy TRUST_PROXY trusts, or an https PUBLIC_URL (a TLS-terminating proxy in front).
+ */
+function cameOverHttps(request: Request): boolean {
+  return requestBaseUrl(request).startsWith('https:');
 }
