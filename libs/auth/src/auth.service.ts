@@ -107,7 +107,8 @@ export class AuthService {
    * like Basic logins, never beyond the token's expiry, and dropped by the same invalidation.
    */
   async authenticateSession(claims: SessionClaims): Promise<Principal> {
-    const key = `Session ${claims.sid}`;
+    // Beside Basic headers in one cache: a NUL can never be in a header, so no header hits this key.
+    const key = `\u0000session\u0000${claims.sid}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const generation = this.cache.generation;
