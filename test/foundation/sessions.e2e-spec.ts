@@ -154,6 +154,9 @@ describe('sessions: OAuth-internal bearer tokens and cookie sessions', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url');
     expect((await whoAmI({ Authorization: `Bearer ${header}.${forged}.${signature}` })).status).toBe(401);
     expect((await whoAmI({ Authorization: 'Bearer not-a-token' })).status).toBe(401);
+    // A header spelling the session's cache key must not find the cached session.
+    expect((await whoAmI({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await whoAmI({ Authorization: `Session ${String(claims.sid)}` })).status).toBe(401);
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     expect((await whoAmI({ Authorization: `Bearer ${none}.${payload}.` })).status).toBe(401);
   });
