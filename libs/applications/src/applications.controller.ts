@@ -1,5 +1,6 @@
 import {
   answerCollection,
+  Authenticated,
   BaseUrl,
   Creates,
   CurrentPrincipal,
@@ -94,6 +95,23 @@ export class ApplicationsController {
     return this.page(principal, query, request, { tenant });
   }
 
+  /** The applications the user can use (owned by or subscribed to the user's tenant). */
+  @Get('applicationsByUser/:userName')
+  @Authenticated()
+  @ResponseMediaType(MediaType.applicationCollection)
+  listByUser(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userName') userName: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    return answerCollection(
+      request,
+      { resource: 'applications', property: 'applications', toJson: toApplicationRepresentation },
+      (paging) => this.applications.listByUser(principal, userName, parseApplicationListQuery(query, paging)),
+    );
+  }
+
   @Get('applications/:id')
   @Roles(...READERS)
   @ResponseMediaType(MediaType.application)
@@ -102,7 +120,7 @@ export class ApplicationsController {
     @Param('id') id: string,
     @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
-    return toApplicationRepresentation(await this.applications.findOne(principal, id), baseUrl);
+    return toApplicationRepresentation(await this.applications.findVisible(principal, id), baseUrl);
   }
 
   @Put('applications/:id')

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthBootstrapService } from './auth-bootstrap.service';
 import { ConfigurableAuthModule } from './auth.options';
 import { AuthService } from './auth.service';
+import { AuthTenantDirectoryModule } from './auth-tenant-directory';
 import { BasicAuthGuard } from './basic-auth.guard';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { LoginThrottleService } from './login-throttle.service';
@@ -20,7 +21,11 @@ import { UsersService } from './users.service';
  * registers `BasicAuthGuard` globally, so it runs before the roles guard this module brings.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity]), RolesGuardModule],
+  imports: [
+    TypeOrmModule.forFeature([TenantEntity, UserEntity]),
+    RolesGuardModule,
+    AuthTenantDirectoryModule,
+  ],
   controllers: [UsersController, TenantsController],
   providers: [
     AuthService,

@@ -1,5 +1,6 @@
 import { CreateTenantsAndUsers1764140000000 } from './migrations/1764140000000-create-tenants-and-users.migration';
 import { CreateLoginFailures1764140000001 } from './migrations/1764140000001-create-login-failures.migration';
+import { AddUserPhone1764140000050 } from './migrations/1764140000050-add-user-phone.migration';
 
 export * from './auth.options';
 export * from './auth.module';
@@ -15,4 +16,8 @@ export { TENANT_ID } from './tenant.dto';
 export { MIN_PASSWORD_LENGTH } from './user.dto';
 export * from './password-hasher.service';
 
-export const AUTH_MIGRATIONS = [CreateTenantsAndUsers1764140000000, CreateLoginFailures1764140000001];
+export const AUTH_MIGRATIONS = [
+  CreateTenantsAndUsers1764140000000,
+  CreateLoginFailures1764140000001,
+  AddUserPhone1764140000050,
+];

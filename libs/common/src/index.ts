@@ -34,3 +34,4 @@ export * from './entity-id';
 export * from './unique-violation';
 export * from './multipart';
 export * from './declared-body-length';
+export * from './tenant-directory';
