@@ -99,8 +99,11 @@ function readProfile(body: Record<string, unknown>, into: ProfileChanges): void 
   }
 }
 
-/** What a user cannot change of themself; the rest of what GET /user/currentUser shows is read-only. */
-const NOT_ONESELF = ['roles', 'groups', 'effectiveRoles', 'devicePermissions', 'applications'] as const;
+/**
+ * What a user cannot give themself. What GET /user/currentUser shows (`effectiveRoles` included) is
+ * read-only and ignored, so a client may send back what it read.
+ */
+const NOT_ONESELF = ['roles', 'groups', 'devicePermissions', 'applications'] as const;
 
 /**
  * `PUT /user/currentUser`: `email`, `firstName`, `lastName`, `phone`, and `password` with
