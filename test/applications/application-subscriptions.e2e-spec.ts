@@ -269,6 +269,34 @@ describe('application subscriptions and the filters on them', () => {
     });
   });
 
+  describe('the Web SDK availability check (applicationsByUser with noPaging and dropOverwrittenApps)', () => {
+    it('noPaging: one page of every application, not the default 5', async () => {
+      for (let i = 0; i < 5; i += 1) await createHostedApp(t);
+      const visible = await appIds('/application/applications?pageSize=100');
+      expect(visible.length).toBeGreaterThan(5);
+      const response = await get('/application/applicationsByUser/admin?noPaging=true');
+      expect(response.status).toBe(200);
+      expect(response.body.applications).toHaveLength(visible.length);
+      expect(response.body.statistics.pageSize).toBe(2000);
+      const last = await createHostedApp(t);
+      const { data: available } = await adminC8yClient(t).application.isAvailable(last.name);
+      expect(available).toBe(true);
+      expect((await get('/application/applicationsByUser/admin?noPaging=maybe')).status).toBe(422);
+    });
+
+    it("dropOverwrittenApps: a subscribed application is left out when one of the tenant's own has its contextPath", async () => {
+      const mine = await createHostedApp(t, { contextPath: market.contextPath }, sub.auth);
+      const ids = async (query: string) =>
+        appIds(`/application/applicationsByUser/admin?pageSize=100${query}`, sub.auth);
+      expect(await ids('')).toEqual(expect.arrayContaining([market.id, mine.id]));
+      const dropped = await ids('&dropOverwrittenApps=true');
+      expect(dropped).toContain(mine.id);
+      expect(dropped).not.toContain(market.id);
+      expect(dropped).toContain(subOwn.id);
+      expect(await ids('&dropOverwrittenApps=false')).toContain(market.id);
+    });
+  });
+
   describe('@c8y/toolkit deploy --availability MARKET', () => {
     let workDir: string;
     let exitSpy: jest.SpyInstance;

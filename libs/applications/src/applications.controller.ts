@@ -4,7 +4,10 @@ import {
   BaseUrl,
   Creates,
   CurrentPrincipal,
+  MAX_PAGE_SIZE,
   MediaType,
+  parseBooleanFilter,
+  readListFilters,
   ResponseMediaType,
   Role,
   Roles,
@@ -29,6 +32,12 @@ import { ApplicationsService, type ApplicationListFilter } from './applications.
 import { parseApplicationListQuery } from './parse-application-list-query';
 
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
+/** `applicationsByUser`'s own parameters, besides the list filters. */
+const BY_USER_FILTERS = {
+  resource: 'applications',
+  implemented: ['noPaging', 'dropOverwrittenApps'] as const,
+  refused: [],
+};
 const ADMINS = [Role.ApplicationManagementAdmin];
 
 /** `/application/applications` and its `applicationsBy...` lists. */
@@ -95,7 +104,10 @@ export class ApplicationsController {
     return this.page(principal, query, request, { tenant });
   }
 
-  /** The applications the user can use (owned by or subscribed to the user's tenant). */
+  /**
+   * The applications the user can use (owned by or subscribed to the user's tenant). The Web SDK's
+   * `isAvailable` asks with `noPaging=true` (one page of up to 2000) and `dropOverwrittenApps=true`.
+   */
   @Get('applicationsByUser/:userName')
   @Authenticated()
   @ResponseMediaType(MediaType.applicationCollection)
@@ -105,10 +117,20 @@ export class ApplicationsController {
     @Query() query: Record<string, unknown>,
     @Req() request: Request,
   ): Promise<unknown> {
+    const { noPaging, dropOverwrittenApps } = readListFilters(query, BY_USER_FILTERS);
+    const dropOverwritten = parseBooleanFilter('applications', 'dropOverwrittenApps', dropOverwrittenApps);
+    const unpaged =
+      parseBooleanFilter('applications', 'noPaging', noPaging) === true && query.pageSize === undefined;
+    // One page of the largest size, with `self`/`next` links that say so.
+    const paged = unpaged ? withQuery(request, { pageSize: String(MAX_PAGE_SIZE) }) : request;
     return answerCollection(
-      request,
+      paged,
       { resource: 'applications', property: 'applications', toJson: toApplicationRepresentation },
-      (paging) => this.applications.listByUser(principal, userName, parseApplicationListQuery(query, paging)),
+      (paging) =>
+        this.applications.listByUser(principal, userName, {
+          ...parseApplicationListQuery(paged.query, paging),
+          dropOverwritten,
+        }),
     );
   }
 
@@ -156,4 +178,15 @@ export class ApplicationsController {
         this.applications.list(principal, { ...parseApplicationListQuery(query, paging), ...fixed }),
     );
   }
+}
+
+/** The request as if its query also had `extra` (for paging and the collection's links). */
+function withQuery(request: Request, extra: Record<string, string>): Request {
+  const query = { ...request.query, ...extra };
+  const url = new URL(request.originalUrl, 'http://placeholder');
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  return Object.create(request, {
+    query: { value: query },
+    originalUrl: { value: `${url.pathname}${url.search}` },
+  }) as Request;
 }

@@ -33,6 +33,8 @@ export interface ApplicationListFilter {
   /** User of the caller's tenant who can use the application (an enabled user: all of them). */
   user?: string;
   availability?: string;
+  /** Leave out subscribed applications whose contextPath one of the tenant's own applications has. */
+  dropOverwritten?: boolean;
   offset: number;
   limit: number;
   withTotal: boolean;
@@ -181,6 +183,11 @@ export class ApplicationsService {
       });
     if (filter.availability !== undefined)
       query.andWhere('app.availability = :availability', { availability: filter.availability });
+    if (filter.dropOverwritten)
+      query.andWhere(
+        `NOT (app.tenant_id <> :tenantId AND EXISTS (SELECT 1 FROM applications own
+           WHERE own.tenant_id = :tenantId AND own.context_path = app.context_path))`,
+      );
     query.orderBy('app.id', 'ASC').offset(filter.offset).limit(filter.limit);
     if (filter.withTotal) {
       const [items, total] = await query.getManyAndCount();
