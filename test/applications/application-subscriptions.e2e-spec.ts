@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { adminC8yClient } from '../support/c8y-client';
 import { createTenant, createUser, type CreatedTenant, type CreatedUser } from '../support/factories';
 import { createHostedApp, JSON_ACCEPT, type CreatedApp } from '../support/hosted-app-kit';
@@ -148,6 +149,29 @@ describe('application subscriptions and the filters on them', () => {
         .set('Authorization', sub.auth);
       expect(notOwner.status).toBe(403);
       expect((await subscribe(sub.id, ref(subOwn), sub.auth)).status).toBe(201);
+    });
+
+    it('answers 404 when the application is deleted while it is being subscribed', async () => {
+      const doomed = await createHostedApp(t, { availability: 'MARKET' });
+      const dataSource = t.app.get(DataSource);
+      // Stands in for a DELETE that commits between reading the application and inserting the row.
+      await dataSource.query(`CREATE FUNCTION depot_test_race() RETURNS trigger AS $$
+        BEGIN DELETE FROM applications WHERE id = NEW.application_id; RETURN NEW; END $$ LANGUAGE plpgsql`);
+      await dataSource.query(`CREATE TRIGGER depot_test_race BEFORE INSERT ON application_subscriptions
+        FOR EACH ROW EXECUTE FUNCTION depot_test_race()`);
+      try {
+        const response = await subscribe(sub.id, ref(doomed));
+        expect(response.status).toBe(404);
+        expect(response.body.error).toBe('applications/Not Found');
+      } finally {
+        await dataSource.query('DROP TRIGGER depot_test_race ON application_subscriptions');
+        await dataSource.query('DROP FUNCTION depot_test_race()');
+      }
+      // The failed insert rolled the trigger's delete back with it.
+      const deleted = await request(t.server)
+        .delete(`/application/applications/${doomed.id}`)
+        .set('Authorization', t.auth());
+      expect(deleted.status).toBe(204);
     });
 
     it('deletes the subscriptions with the application', async () => {

@@ -17,6 +17,9 @@ import { ApplicationSubscriptionEntity } from './application-subscription.entity
 import { parseApplicationReference } from './parse-application-reference';
 import { subscribedBy } from './subscribed-by';
 
+/** PostgreSQL's `foreign_key_violation`. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
 /**
  * Tenants' subscriptions to applications (`/tenant/tenants/{tenant}/applications`), as Cumulocity
  * allows them: the owner tenant's application admins subscribe their own tenant; the management
@@ -56,13 +59,20 @@ export class ApplicationSubscriptionsService {
         'applications',
         `Application ${application.id} is ${application.availability}: only MARKET applications (or SHARED ones of the management tenant) can be subscribed by other tenants than its owner`,
       );
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(ApplicationSubscriptionEntity)
-      .values({ tenantId, applicationId: application.id })
-      .orIgnore()
-      .execute();
+    try {
+      await this.dataSource
+        .createQueryBuilder()
+        .insert()
+        .into(ApplicationSubscriptionEntity)
+        .values({ tenantId, applicationId: application.id })
+        .orIgnore()
+        .execute();
+    } catch (error) {
+      // The application was deleted since it was read.
+      if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION)
+        throw applicationNotFound(applicationId);
+      throw error;
+    }
     this.logger.log(
       `Tenant ${tenantId} subscribed to application ${application.id} by ${principal.tenantId}/${principal.userName}`,
     );
