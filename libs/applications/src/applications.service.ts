@@ -8,7 +8,7 @@ import {
   type Principal,
 } from '@depot/common';
 import { InventoryService, type ManagedObjectEntity } from '@depot/inventory';
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -118,14 +118,22 @@ export class ApplicationsService {
     return application;
   }
 
-  /** An application the caller's tenant owns or is subscribed to (404 otherwise): what it may read. */
+  /**
+   * An application the caller's tenant owns (as {@link findOne} reads it) or is subscribed to;
+   * 404 otherwise. What the caller may read, not change.
+   */
   async findVisible(principal: Principal, rawId: string): Promise<ApplicationEntity> {
     const id = parseApplicationId(rawId);
     const tenantId = requireTenant(principal, rawId);
+    try {
+      return await this.findOne(principal, id);
+    } catch (error) {
+      if (!(error instanceof CumulocityError) || error.status !== HttpStatus.NOT_FOUND) throw error;
+    }
     const application = await this.dataSource.manager
       .createQueryBuilder(ApplicationEntity, 'app')
       .where('app.id = :id', { id })
-      .andWhere(`(app.tenant_id = :tenantId OR ${subscribedBy('app', 'tenantId')})`, { tenantId })
+      .andWhere(subscribedBy('app', 'tenantId'), { tenantId })
       .getOne();
     if (!application) throw applicationNotFound(rawId);
     return application;
