@@ -62,6 +62,7 @@ export class AppModule {
           maxArchiveInflated: config.limits.maxArchiveInflated,
           archiveRetention: config.limits.archiveRetention,
           extractionCacheDir: path.join(config.dataDir, 'cache', 'apps'),
+          managementTenant: config.bootstrap.tenant,
         }),
         ApplicationPluginsModule.forRoot({ maxArchiveSize: config.limits.maxArchiveSize }),
       ],

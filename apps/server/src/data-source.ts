@@ -1,4 +1,4 @@
-import { ApplicationEntity } from '@depot/applications';
+import { ApplicationEntity, ApplicationSubscriptionEntity } from '@depot/applications';
 import { SessionEntity, TenantEntity, UserEntity } from '@depot/auth';
 import { ManagedObjectEntity } from '@depot/inventory';
 import 'reflect-metadata';
@@ -12,6 +12,7 @@ export const DEPOT_ENTITIES = [
   SessionEntity,
   ManagedObjectEntity,
   ApplicationEntity,
+  ApplicationSubscriptionEntity,
 ];
 
 /**

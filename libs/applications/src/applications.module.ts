@@ -12,6 +12,9 @@ import { ConfigurableApplicationsModule } from './applications.options';
 import { ApplicationsService } from './applications.service';
 import { HostedAppFilesService } from './serving/hosted-app-files.service';
 import { HostedAppsController } from './serving/hosted-apps.controller';
+import { ApplicationSubscriptionEntity } from './subscriptions/application-subscription.entity';
+import { ApplicationSubscriptionsService } from './subscriptions/application-subscriptions.service';
+import { TenantApplicationsController } from './subscriptions/tenant-applications.controller';
 
 /**
  * Hosted and external applications, their archives (versions) and serving under `/apps`.
@@ -19,11 +22,21 @@ import { HostedAppsController } from './serving/hosted-apps.controller';
  * data source, a `STORAGE_DRIVER` and `InventoryBinariesModule.forRoot(...)` (global) in the app.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ApplicationEntity]), InventoryModule, RolesGuardModule],
-  controllers: [ApplicationsController, ApplicationArchivesController, HostedAppsController],
+  imports: [
+    TypeOrmModule.forFeature([ApplicationEntity, ApplicationSubscriptionEntity]),
+    InventoryModule,
+    RolesGuardModule,
+  ],
+  controllers: [
+    ApplicationsController,
+    ApplicationArchivesController,
+    HostedAppsController,
+    TenantApplicationsController,
+  ],
   providers: [
     ApplicationsService,
     ApplicationArchivesService,
+    ApplicationSubscriptionsService,
     HostedAppFilesService,
     ApplicationArchiveOwner,
     // One per process: every module doing archive work in memory shares its slots.

@@ -14,6 +14,11 @@ export interface ApplicationsModuleOptions {
   extractionCacheDir: string;
   /** Archives kept extracted per process (default 32); the least recently served is dropped first. */
   extractionCacheSize?: number;
+  /**
+   * The tenant whose `ROLE_TENANT_MANAGEMENT_ADMIN`s may subscribe other tenants to applications
+   * (the parent of every other tenant); unset: a tenant can only subscribe itself.
+   */
+  managementTenant?: string;
 }
 
 export const {

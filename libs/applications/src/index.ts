@@ -7,4 +7,6 @@ export * from './application-archives.service';
 export * from './archive-answer.interceptor';
 export * from './read-zip-part';
 export * from './applications.module';
+export * from './subscriptions/application-subscription.entity';
+export * from './subscriptions/application-subscriptions.service';
 export * from './migrations';

@@ -10,6 +10,8 @@ export const MediaType = {
   application: cumulocityMediaType('application'),
   applicationCollection: cumulocityMediaType('applicationCollection'),
   applicationBinaries: cumulocityMediaType('applicationbinaries'),
+  applicationReference: cumulocityMediaType('applicationReference'),
+  applicationReferenceCollection: cumulocityMediaType('applicationReferenceCollection'),
   user: cumulocityMediaType('user'),
   userCollection: cumulocityMediaType('userCollection'),
   currentUser: cumulocityMediaType('currentUser'),

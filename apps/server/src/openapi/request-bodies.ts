@@ -146,6 +146,35 @@ const JSON_BODIES: Record<string, { schema: Record<string, unknown>; example?: u
       properties: { currentUserPassword: { type: 'string' }, newPassword: { type: 'string' } },
     },
   },
+  UsersController_updateCurrentUser: {
+    schema: {
+      type: 'object',
+      description:
+        'Fields a user may change of themself; `password` needs `currentUserPassword`. Read-only fields are ignored; `roles`, `groups` and a changed `enabled` or `userName` are a 422.',
+      properties: {
+        firstName: { type: 'string' },
+        lastName: { type: 'string' },
+        email: { type: 'string' },
+        phone: { type: 'string' },
+        password: { type: 'string' },
+        currentUserPassword: { type: 'string' },
+      },
+    },
+    example: { firstName: 'Jane', phone: '+49 30 1234' },
+  },
+  TenantApplicationsController_subscribe: {
+    schema: {
+      type: 'object',
+      required: ['application'],
+      properties: {
+        application: {
+          type: 'object',
+          properties: { self: { type: 'string' }, id: { type: 'string' } },
+        },
+      },
+    },
+    example: { application: { self: 'https://depot.example.com/application/applications/12' } },
+  },
   UsersController_create: {
     schema: {
       type: 'object',
