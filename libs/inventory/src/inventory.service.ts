@@ -64,9 +64,11 @@ export class InventoryService {
     }
     const sql = new InventoryQuerySql();
     for (const condition of filter.conditions) query.andWhere(sql.condition(condition));
-    for (const { expression, direction } of sql.orderExpressions(filter.orderBy))
-      query.addOrderBy(expression, direction);
-    query.addOrderBy('mo.id', 'ASC').setParameters(sql.parameters).offset(filter.offset).limit(filter.limit);
+    const order = sql.orderExpressions(filter.orderBy);
+    for (const { expression, direction } of order) query.addOrderBy(expression, direction, 'NULLS LAST');
+    // Ties are broken by id so pages never overlap (TypeORM keys ORDER BY terms by expression).
+    if (!order.some(({ expression }) => expression === 'mo.id')) query.addOrderBy('mo.id', 'ASC');
+    query.setParameters(sql.parameters).offset(filter.offset).limit(filter.limit);
     if (filter.withTotal) {
       const [items, total] = await query.getManyAndCount();
       return { items, total };
