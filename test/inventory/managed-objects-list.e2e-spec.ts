@@ -93,6 +93,13 @@ describe('GET /inventory/managedObjects', () => {
     ).toEqual(['bob.bin']);
   });
 
+  it('accepts paging, decorations and parameters Cumulocity does not define', async () => {
+    const decorations =
+      'withParents=true&withChildren=false&withChildrenCount=true&skipChildrenNames=true&withGroups=true' +
+      '&notACumulocityParameter=1&pageSize=100';
+    expect(await listedNames(t, `/inventory/managedObjects?${decorations}`)).toHaveLength(6);
+  });
+
   it('needs an inventory role', async () => {
     const response = await request(t.server).get('/inventory/managedObjects');
     expect(response.status).toBe(401);
