@@ -65,7 +65,8 @@ export class InventoryService {
     const sql = new InventoryQuerySql();
     for (const condition of filter.conditions) query.andWhere(sql.condition(condition));
     const order = sql.orderExpressions(filter.orderBy);
-    for (const { expression, direction } of order) query.addOrderBy(expression, direction, 'NULLS LAST');
+    for (const { expression, direction, nullable } of order)
+      query.addOrderBy(expression, direction, nullable ? 'NULLS LAST' : undefined);
     // Ties are broken by id so pages never overlap (TypeORM keys ORDER BY terms by expression).
     if (!order.some(({ expression }) => expression === 'mo.id')) query.addOrderBy('mo.id', 'ASC');
     query.setParameters(sql.parameters).offset(filter.offset).limit(filter.limit);

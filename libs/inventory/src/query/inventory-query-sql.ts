@@ -70,19 +70,29 @@ export class InventoryQuerySql {
     }
   }
 
-  /** `ORDER BY` expressions for `$orderby=` terms. */
-  orderExpressions(terms: OrderTerm[]): Array<{ expression: string; direction: 'ASC' | 'DESC' }> {
+  /**
+   * `ORDER BY` expressions for `$orderby=` terms; `nullable` ones sort missing values last (a NOT
+   * NULL column keeps the plain direction, so an index can still be read backwards for `desc`).
+   */
+  orderExpressions(
+    terms: OrderTerm[],
+  ): Array<{ expression: string; direction: 'ASC' | 'DESC'; nullable: boolean }> {
     return terms.map((term) => {
       const field = resolveField(term.path);
       const direction = term.direction === 'desc' ? 'DESC' : 'ASC';
       switch (field.kind) {
         case 'text':
+          return { expression: field.column, direction, nullable: field.name !== 'owner' };
         case 'time':
-          return { expression: field.column, direction };
+          return { expression: field.column, direction, nullable: false };
         case 'id':
-          return { expression: 'mo.id', direction };
+          return { expression: 'mo.id', direction, nullable: false };
         case 'fragment':
-          return { expression: `mo.fragments #> CAST(${this.bind(field.path)} AS text[])`, direction };
+          return {
+            expression: `mo.fragments #> CAST(${this.bind(field.path)} AS text[])`,
+            direction,
+            nullable: true,
+          };
         case 'binary':
           throw invalidQuery(`$orderby= cannot order by ${term.path.join('.')}`);
       }
