@@ -36,6 +36,8 @@ describe('InventoryQuerySql', () => {
       { iq0: '{"c8y_X":{"n":5}}', iq1: '{"c8y_X":{"n":[5]}}' },
     ],
     ["id eq 'abc'", 'FALSE', {}],
+    ['id eq 9007199254740993', 'mo.id = :iq0', { iq0: '9007199254740993' }],
+    ['id eq 99999999999999999999', 'FALSE', {}],
     [
       "creationTime lt '2026-01-01T00:00:00Z'",
       'mo.creation_time < :iq0',

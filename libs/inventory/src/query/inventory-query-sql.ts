@@ -148,8 +148,7 @@ export class InventoryQuerySql {
   }
 
   private compareId(value: QueryValue, negated: boolean): string {
-    const id =
-      value.kind === 'number' ? String(value.value) : value.kind === 'string' ? value.segments : null;
+    const id = value.kind === 'number' ? value.text : value.kind === 'string' ? value.segments : null;
     if (Array.isArray(id) && id.length > 1) throw invalidQuery('id does not take wildcards');
     const text = Array.isArray(id) ? id[0] : id;
     if (text === null) throw invalidQuery('id compares with an id');

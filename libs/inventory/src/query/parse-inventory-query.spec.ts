@@ -59,7 +59,12 @@ describe('parseInventoryQuery', () => {
     [
       'c8y_Count ne 5f',
       {
-        filter: { kind: 'compare', operator: 'ne', path: ['c8y_Count'], value: { kind: 'number', value: 5 } },
+        filter: {
+          kind: 'compare',
+          operator: 'ne',
+          path: ['c8y_Count'],
+          value: { kind: 'number', value: 5, text: '5' },
+        },
         orderBy: [],
       },
     ],

@@ -5,7 +5,8 @@ export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 /** A literal: strings keep their wildcard structure (split at each unescaped `*`). */
 export type QueryValue =
   | { kind: 'string'; segments: string[] }
-  | { kind: 'number'; value: number }
+  /** `text` is the number as written (without a type suffix): ids keep all their digits. */
+  | { kind: 'number'; value: number; text: string }
   | { kind: 'boolean'; value: boolean };
 
 /** The filter's syntax tree; `path` is a field (`['name']`) or a fragment path (`['c8y_X', 'sub']`). */
@@ -133,9 +134,10 @@ class Parser {
     const token = this.next();
     if (token.kind === 'string') return { kind: 'string', segments: token.segments };
     if (token.kind === 'number') {
-      const value = Number(token.text.replace(/[fFdDlL]$/, ''));
+      const text = token.text.replace(/[fFdDlL]$/, '');
+      const value = Number(text);
       if (!Number.isFinite(value)) throw invalidQuery(`the number ${token.text} is out of range`);
-      return { kind: 'number', value };
+      return { kind: 'number', value, text };
     }
     if (token.kind === 'word' && /^(true|false)$/i.test(token.text))
       return { kind: 'boolean', value: token.text.toLowerCase() === 'true' };
