@@ -62,6 +62,44 @@ describe('GET /inventory/managedObjects', () => {
     }
   });
 
+  it('answers odd queries with 200 or 422, never 500', async () => {
+    const odd = [
+      "'",
+      ')',
+      '((',
+      '\\',
+      "name eq '\\'",
+      'c8y_X..y eq 1',
+      'has(a..b)',
+      '$orderby=c8y_X.y desc,',
+      '$orderby=c8y_X.y desc',
+      'id eq -1',
+      "id eq '00012'",
+      "creationTime eq '2026-02-30'",
+      "creationTime gt '9999-12-31T23:59:59.999Z'",
+      "lastUpdated le '2026-01-01T00:00:00+05:30'",
+      'c8y_N eq 1e308',
+      'c8y_N eq 1e400',
+      'c8y_N eq -0',
+      "name eq '%'",
+      "name eq ''",
+      "name eq '*'",
+      "name eq 'ü*漢字'",
+      "c8y_X eq 'a' and",
+      'not',
+      "has(c8y_X) or not has(c8y_Y) and (type ne 'x' or c8y_Z.a.b.c.d eq true)",
+      '$filter=',
+      '$FILTER=(has(c8y_X))',
+      "NAME EQ 'x'",
+    ];
+    for (const text of odd) {
+      const response = await request(t.server)
+        .get(`/inventory/managedObjects?query=${encodeURIComponent(text)}`)
+        .set('Authorization', t.auth());
+      expect({ text, ok: [200, 422].includes(response.status) }).toEqual({ text, ok: true });
+    }
+  });
+
   it('pages a filtered list with links that keep the filter, and counts only what matches', async () => {
     const first = await request(t.server)
       .get('/inventory/managedObjects?type=c8y_log&pageSize=2&withTotalElements=true')
