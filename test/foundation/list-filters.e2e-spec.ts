@@ -49,17 +49,7 @@ describe('list filters', () => {
     [
       '/inventory/binaries',
       'inventory',
-      [
-        'fragmentType',
-        'name',
-        'query',
-        'q',
-        'childAddition',
-        'childAdditionId',
-        'childAssetId',
-        'childDeviceId',
-        'onlyRoots',
-      ],
+      ['childAddition', 'childAdditionId', 'childAssetId', 'childDeviceId', 'onlyRoots'],
     ],
     ['/application/applications', 'applications', ['hasVersions']],
     ['/user/management/users', 'users', ['groups', 'owner']],
