@@ -54,6 +54,7 @@ export class AppModule {
           maxArchiveEntries: config.limits.maxArchiveEntries,
           maxArchiveInflated: config.limits.maxArchiveInflated,
           archiveRetention: config.limits.archiveRetention,
+          versionsLimit: config.limits.versionsLimit,
           extractionCacheDir: path.join(config.dataDir, 'cache', 'apps'),
         }),
         ApplicationPluginsModule.forRoot({ maxArchiveSize: config.limits.maxArchiveSize }),

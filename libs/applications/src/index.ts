@@ -6,5 +6,7 @@ export * from './applications.service';
 export * from './application-archives.service';
 export * from './archive-answer.interceptor';
 export * from './read-zip-part';
+export * from './versions/application-version.entity';
+export * from './versions/application-versions.service';
 export * from './applications.module';
 export * from './migrations';

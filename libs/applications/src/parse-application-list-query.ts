@@ -18,8 +18,8 @@ export function parseApplicationListQuery(
   };
   const filters = readListFilters(query, {
     resource: 'applications',
-    implemented: ['name', 'type', 'owner', 'tenant'],
-    refused: ['subscriber', 'user', 'providedFor', 'hasVersions', 'availability'],
+    implemented: ['name', 'type', 'owner', 'tenant', 'hasVersions'],
+    refused: ['subscriber', 'user', 'providedFor', 'availability'],
   });
   // An empty filter is no filter.
   const single = (name: keyof typeof filters): string | undefined => filters[name] || undefined;
@@ -29,6 +29,12 @@ export function parseApplicationListQuery(
   if (owner !== undefined) filter.owner = owner;
   const tenant = single('tenant');
   if (tenant !== undefined) filter.tenant = tenant;
+  const hasVersions = single('hasVersions');
+  if (hasVersions !== undefined) {
+    if (hasVersions !== 'true' && hasVersions !== 'false')
+      throw CumulocityError.invalidData('applications', '"hasVersions" must be true or false');
+    filter.hasVersions = hasVersions === 'true';
+  }
   const type = single('type');
   if (type !== undefined) {
     const types = type
