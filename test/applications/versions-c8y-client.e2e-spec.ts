@@ -36,7 +36,7 @@ describe('@c8y/client: versions of a plugin package', () => {
       contextPath: name,
       type: ApplicationType.HOSTED,
       manifest: { isPackage: true, package: 'plugin' },
-    } as IApplication);
+    });
     plugin = data;
   });
   afterAll(async () => {
