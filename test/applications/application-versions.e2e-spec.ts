@@ -161,6 +161,34 @@ describe('application versions', () => {
       expect(option.body).toEqual({ category: 'application', key: 'versions.limit', value: String(LIMIT) });
     });
 
+    it('stays consistent under concurrent POSTs: one of each version, one holder of each tag', async () => {
+      const app = await plugin();
+      const sameVersion = await Promise.all(
+        [1, 2, 3].map(() =>
+          postVersion(t, app.id, pluginZip('1.0.0'), { applicationVersion: { version: '1.0.0' } }),
+        ),
+      );
+      expect(sameVersion.map((response) => response.status).sort()).toEqual([201, 409, 409]);
+      const sameTag = await Promise.all(
+        ['2.0.0', '2.1.0', '2.2.0'].map((version) =>
+          postVersion(t, app.id, pluginZip(version), { applicationVersion: { version, tags: ['rc'] } }),
+        ),
+      );
+      expect(sameTag.map((response) => response.status).sort()).toEqual([201, 409, 409]);
+      const versions = await versionsOf(t, app.id);
+      expect(versions).toHaveLength(2);
+      expect(versions.filter((version) => version.tags.includes('rc'))).toHaveLength(1);
+      expect(versions.filter((version) => version.tags.includes('latest'))).toHaveLength(1);
+    });
+
+    it('deletes versions with their application', async () => {
+      const app = await plugin();
+      const version = await postVersionOk(t, app.id, '1.0.0');
+      const deleted = await request(t.server).delete(api(app.id)).set('Authorization', t.auth());
+      expect(deleted.status).toBe(204);
+      expect((await get(`/inventory/managedObjects/${version.binaryId}`)).status).toBe(404);
+    });
+
     it('is for HOSTED applications only (422)', async () => {
       const name = `ext-${Date.now()}`;
       const external = await request(t.server)
