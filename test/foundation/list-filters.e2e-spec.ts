@@ -61,11 +61,7 @@ describe('list filters', () => {
         'onlyRoots',
       ],
     ],
-    [
-      '/application/applications',
-      'applications',
-      ['subscriber', 'user', 'providedFor', 'hasVersions', 'availability'],
-    ],
+    ['/application/applications', 'applications', ['subscriber', 'user', 'providedFor', 'availability']],
     ['/user/management/users', 'users', ['groups', 'owner', 'onlyDevices', 'withSubusersCount']],
     ['/tenant/tenants', 'tenants', ['domain', 'company', 'parent']],
   ])('%s refuses the Cumulocity filters it does not implement', async (path, resource, refused) => {
