@@ -51,7 +51,6 @@ describe('list filters', () => {
       'inventory',
       ['childAddition', 'childAdditionId', 'childAssetId', 'childDeviceId', 'onlyRoots'],
     ],
-    ['/application/applications', 'applications', ['hasVersions']],
     ['/user/management/users', 'users', ['groups', 'owner']],
   ])('%s refuses the Cumulocity filters it does not implement', async (path, resource, refused) => {
     for (const name of refused) {

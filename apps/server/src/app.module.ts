@@ -61,6 +61,7 @@ export class AppModule {
           maxArchiveEntries: config.limits.maxArchiveEntries,
           maxArchiveInflated: config.limits.maxArchiveInflated,
           archiveRetention: config.limits.archiveRetention,
+          versionsLimit: config.limits.versionsLimit,
           extractionCacheDir: path.join(config.dataDir, 'cache', 'apps'),
           managementTenant: config.bootstrap.tenant,
         }),

@@ -1,4 +1,8 @@
-import { ApplicationEntity, ApplicationSubscriptionEntity } from '@depot/applications';
+import {
+  ApplicationEntity,
+  ApplicationSubscriptionEntity,
+  ApplicationVersionEntity,
+} from '@depot/applications';
 import { SessionEntity, TenantEntity, UserEntity } from '@depot/auth';
 import { ManagedObjectEntity } from '@depot/inventory';
 import 'reflect-metadata';
@@ -13,6 +17,7 @@ export const DEPOT_ENTITIES = [
   ManagedObjectEntity,
   ApplicationEntity,
   ApplicationSubscriptionEntity,
+  ApplicationVersionEntity,
 ];
 
 /**

@@ -10,12 +10,13 @@ import {
 import { InventoryService, type ManagedObjectEntity } from '@depot/inventory';
 import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { parseApplicationBody, type ApplicationChanges } from './parse-application-body';
 import { subscribedBy } from './subscriptions/subscribed-by';
+import { ApplicationVersionEntity } from './versions/application-version.entity';
 import { withAdvisoryLock } from './with-advisory-lock';
 
 export interface ApplicationListFilter {
@@ -35,6 +36,8 @@ export interface ApplicationListFilter {
   availability?: string;
   /** Leave out subscribed applications whose contextPath one of the tenant's own applications has. */
   dropOverwritten?: boolean;
+  /** Only applications with (`true`) or without (`false`) versions. */
+  hasVersions?: boolean;
   offset: number;
   limit: number;
   withTotal: boolean;
@@ -90,7 +93,7 @@ export class ApplicationsService {
       availability: changes.availability ?? 'PRIVATE',
       contextPath: changes.contextPath ?? null,
       externalUrl: changes.externalUrl ?? null,
-      manifest: changes.manifest ?? null,
+      manifest: changes.manifest ?? packageManifestOf(changes.extra),
       // Read-only on creation: there is no archive yet.
       activeVersionId: null,
       extra: withoutNulls(changes.extra),
@@ -99,7 +102,9 @@ export class ApplicationsService {
     });
     assertComplete(application);
     try {
-      return await this.dataSource.manager.save(application);
+      const saved = await this.dataSource.manager.save(application);
+      saved.versions = [];
+      return saved;
     } catch (error) {
       throw duplicateOr(error, application);
     }
@@ -115,6 +120,7 @@ export class ApplicationsService {
     const tenantId = requireTenant(principal, rawId);
     const application = await manager.findOne(ApplicationEntity, { where: { id, tenantId } });
     if (!application) throw applicationNotFound(rawId);
+    await this.loadVersions([application], manager);
     return application;
   }
 
@@ -136,6 +142,7 @@ export class ApplicationsService {
       .andWhere(subscribedBy('app', 'tenantId'), { tenantId })
       .getOne();
     if (!application) throw applicationNotFound(rawId);
+    await this.loadVersions([application]);
     return application;
   }
 
@@ -154,6 +161,17 @@ export class ApplicationsService {
     if (userName !== principal.userName && !mayReadOthers)
       throw CumulocityError.forbidden(`You cannot list the applications of ${userName}`);
     return this.list(principal, { ...filter, user: userName });
+  }
+
+  /** Sets `versions` (oldest first) on each of `applications`, in one query. */
+  async loadVersions(applications: ApplicationEntity[], manager = this.dataSource.manager): Promise<void> {
+    if (applications.length === 0) return;
+    const versions = await manager.find(ApplicationVersionEntity, {
+      where: { applicationId: In(applications.map((application) => application.id)) },
+      order: { id: 'ASC' },
+    });
+    for (const application of applications)
+      application.versions = versions.filter((version) => version.applicationId === application.id);
   }
 
   /** The HOSTED application served under `/apps/{contextPath}` in `tenantId`, if any. */
@@ -196,12 +214,19 @@ export class ApplicationsService {
         `NOT (app.tenant_id <> :tenantId AND EXISTS (SELECT 1 FROM applications own
            WHERE own.tenant_id = :tenantId AND own.context_path = app.context_path))`,
       );
+    if (filter.hasVersions !== undefined)
+      query.andWhere(
+        `${filter.hasVersions ? '' : 'NOT '}EXISTS (SELECT 1 FROM application_versions v WHERE v.application_id = app.id)`,
+      );
     query.orderBy('app.id', 'ASC').offset(filter.offset).limit(filter.limit);
     if (filter.withTotal) {
       const [items, total] = await query.getManyAndCount();
+      await this.loadVersions(items);
       return { items, total };
     }
-    return { items: await query.getMany() };
+    const items = await query.getMany();
+    await this.loadVersions(items);
+    return { items };
   }
 
   /**
@@ -348,6 +373,18 @@ function requireTenant(principal: Principal, rawId?: string): string {
   if (!principal.tenantId)
     throw rawId === undefined ? CumulocityError.forbidden() : applicationNotFound(rawId);
   return principal.tenantId;
+}
+
+/**
+ * The toolkit POSTs the whole `cumulocity.json` (`isPackage`, `package` at the top level, no
+ * `manifest`): they make the manifest, so the application is known as a package before its first
+ * version. They stay in the body too (echoed, as every unknown property).
+ */
+function packageManifestOf(extra: Record<string, unknown>): Record<string, unknown> | null {
+  const manifest: Record<string, unknown> = {};
+  if (typeof extra.isPackage === 'boolean') manifest.isPackage = extra.isPackage;
+  if (typeof extra.package === 'string') manifest.package = extra.package;
+  return Object.keys(manifest).length > 0 ? manifest : null;
 }
 
 function withoutNulls(extra: Record<string, unknown>): Record<string, unknown> {

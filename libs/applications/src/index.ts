@@ -6,6 +6,8 @@ export * from './applications.service';
 export * from './application-archives.service';
 export * from './archive-answer.interceptor';
 export * from './read-zip-part';
+export * from './versions/application-version.entity';
+export * from './versions/application-versions.service';
 export * from './applications.module';
 export * from './subscriptions/application-subscription.entity';
 export * from './subscriptions/application-subscriptions.service';

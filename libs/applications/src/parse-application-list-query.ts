@@ -19,8 +19,18 @@ export function parseApplicationListQuery(
   };
   const filters = readListFilters(query, {
     resource: 'applications',
-    implemented: ['name', 'type', 'owner', 'tenant', 'subscriber', 'providedFor', 'user', 'availability'],
-    refused: ['hasVersions'],
+    implemented: [
+      'name',
+      'type',
+      'owner',
+      'tenant',
+      'subscriber',
+      'providedFor',
+      'user',
+      'availability',
+      'hasVersions',
+    ],
+    refused: [],
   });
   // An empty filter is no filter.
   const single = (name: keyof typeof filters): string | undefined => filters[name] || undefined;
@@ -44,6 +54,12 @@ export function parseApplicationListQuery(
         `Unknown availability "${availability}" (MARKET, PRIVATE or SHARED)`,
       );
     filter.availability = availability;
+  }
+  const hasVersions = single('hasVersions');
+  if (hasVersions !== undefined) {
+    if (hasVersions !== 'true' && hasVersions !== 'false')
+      throw CumulocityError.invalidData('applications', '"hasVersions" must be true or false');
+    filter.hasVersions = hasVersions === 'true';
   }
   const type = single('type');
   if (type !== undefined) {

@@ -12,7 +12,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApplicationEntity } from '../application.entity';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applications.options';
-import { applicationNotFound, parseApplicationId } from '../applications.service';
+import { ApplicationsService, applicationNotFound, parseApplicationId } from '../applications.service';
 import { ApplicationSubscriptionEntity } from './application-subscription.entity';
 import { parseApplicationReference } from './parse-application-reference';
 import { subscribedBy } from './subscribed-by';
@@ -33,6 +33,7 @@ export class ApplicationSubscriptionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
+    private readonly applications: ApplicationsService,
     @Optional() private readonly directory?: TenantDirectory,
   ) {}
 
@@ -76,6 +77,7 @@ export class ApplicationSubscriptionsService {
     this.logger.log(
       `Tenant ${tenantId} subscribed to application ${application.id} by ${principal.tenantId}/${principal.userName}`,
     );
+    await this.applications.loadVersions([application]);
     return application;
   }
 
@@ -88,8 +90,8 @@ export class ApplicationSubscriptionsService {
       .orderBy('app.id', 'ASC')
       .offset(paging.offset)
       .limit(paging.pageSize);
-    if (!paging.wantsTotal) return { items: await query.getMany() };
-    const [items, total] = await query.getManyAndCount();
+    const [items, total] = paging.wantsTotal ? await query.getManyAndCount() : [await query.getMany()];
+    await this.applications.loadVersions(items);
     return { items, total };
   }
 
