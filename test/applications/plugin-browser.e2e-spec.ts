@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { createHostedApp, uploadOk } from '../support/hosted-app-kit';
+import { cookieLogin } from '../support/session-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { zipOf } from '../support/zip-kit';
 import { postVersionOk } from './versions-test-kit';
@@ -61,10 +62,11 @@ describe('a shell loads a plugin by version in Chromium', () => {
       }),
     );
 
-    // Browsers send Basic credentials only when asked (401 with WWW-Authenticate), as Depot does.
-    const context = await browser.newContext({
-      httpCredentials: { username: `${t.admin.tenant}/${t.admin.user}`, password: t.admin.password },
-    });
+    // A browser opening a hosted page without credentials is sent to the login; with the session
+    // cookie of a login (as the console gets it) the page and its scripts load.
+    const session = await cookieLogin(t);
+    const context = await browser.newContext();
+    await context.addCookies([{ name: 'authorization', value: session.token, url: t.baseUrl }]);
     try {
       const page = await context.newPage();
       const requested: string[] = [];
