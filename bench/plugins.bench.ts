@@ -132,6 +132,7 @@ async function main(): Promise<void> {
         DATA_DIR: path.join(work, 'server'),
         BOOTSTRAP_PASSWORD: PASSWORD,
         LOG_LEVEL: 'log',
+        ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
       },
       180_000,
     );

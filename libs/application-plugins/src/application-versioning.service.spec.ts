@@ -53,7 +53,12 @@ async function storedBy(
     withApplicationLock: <T>(_: Principal, __: string, work: (locked: ApplicationEntity) => Promise<T>) =>
       work(application),
     findArchive: () =>
-      Promise.resolve({ id: '41', name: 'app.zip', storageKey: 'k41' } as ManagedObjectEntity),
+      Promise.resolve({
+        id: '41',
+        name: 'app.zip',
+        storageKey: 'k41',
+        length: active.length,
+      } as ManagedObjectEntity),
   };
   let stored: { zip: Buffer; archive: ArchiveToStore; options: StoreArchiveOptions } | undefined;
   const archives = {
@@ -70,10 +75,11 @@ async function storedBy(
       return { id: '42' } as ManagedObjectEntity;
     },
   };
+  // Ranged reads only: the change reads the directory and copies kept entries by range.
   const storage = {
-    read: () => {
+    read: (_: string, range: { start: number; end: number }) => {
       onRead();
-      return Promise.resolve(Readable.from([active]));
+      return Promise.resolve(Readable.from([active.subarray(range.start, range.end + 1)]));
     },
   };
   const service = new ApplicationVersioningService(
@@ -139,6 +145,6 @@ describe('ApplicationVersioningService: validating a change', () => {
     release();
     await busy;
     await expect(change).resolves.toBeDefined();
-    expect(reads).toBe(1);
+    expect(reads).toBeGreaterThan(0);
   });
 });

@@ -4,12 +4,13 @@ import {
   entryKey,
   mergeEntries,
   prefixEntries,
+  isStoredEntry,
   readArchive,
   removeDirectory,
   validateArchive,
   type ArchiveLimits,
+  type EditedZipEntry,
   type ZipArchive,
-  type ZipEntryData,
 } from '@depot/archive';
 import { CumulocityError } from '@depot/common';
 
@@ -36,11 +37,14 @@ export async function prepareArchiveChange(
   return { operation: change.operation, pluginName: change.pluginName, plugin };
 }
 
-/** Applies `change` to the entries of the active archive. */
+/**
+ * Applies `change` to the entries of the active archive (as its central directory lists them, their
+ * bytes left in storage): kept entries stay as they are, new ones carry their bytes.
+ */
 export function applyArchiveChange(
-  base: readonly ZipEntryData[],
+  base: readonly EditedZipEntry[],
   change: PreparedArchiveChange,
-): ZipEntryData[] {
+): EditedZipEntry[] {
   switch (change.operation) {
     case 'addPlugin':
       return mergeEntries(base, prefixEntries(change.plugin.entries, change.pluginName));
@@ -72,35 +76,18 @@ export function applyArchiveChange(
 }
 
 /**
- * Identities of the files of `result` that are byte-identical copies of files of `base` (same name,
- * method, CRC, sizes and compressed bytes), for `provenEntries` of the result's validation: `base` is
- * a stored archive, fully validated when it was stored, so inflating these again proves nothing new.
- * A file written or merged in under an existing name is new unless its bytes are the same as well.
+ * Identities of the files of `result` kept from the active archive, for `provenEntries` of the
+ * result's validation. They are copied byte for byte (compressed bytes, CRC and sizes as its central
+ * directory has them) from a stored archive, which was fully validated (inflated, CRC and sizes
+ * checked) when it was stored and is never rewritten (archives are immutable, new content is a new
+ * key): inflating them again proves nothing new. A file written or merged in under an existing name
+ * is a new entry with its bytes in memory, so it is validated in full.
  */
-export function carriedOverEntries(
-  base: readonly ZipEntryData[],
-  result: readonly ZipEntryData[],
-): Set<string> {
-  const baseByName = new Map(base.map((entry) => [entry.name, entry]));
+export function carriedOverEntries(result: readonly EditedZipEntry[]): Set<string> {
   const carriedOver = new Set<string>();
-  for (const entry of result) {
-    const original = baseByName.get(entry.name);
-    if (!entry.isDirectory && original !== undefined && isByteIdentical(entry, original))
-      carriedOver.add(archiveEntryIdentity(entry));
-  }
+  for (const entry of result)
+    if (isStoredEntry(entry) && !entry.isDirectory) carriedOver.add(archiveEntryIdentity(entry));
   return carriedOver;
-}
-
-function isByteIdentical(entry: ZipEntryData, original: ZipEntryData): boolean {
-  return (
-    entry.method === original.method &&
-    entry.crc >>> 0 === original.crc >>> 0 &&
-    entry.size === original.size &&
-    entry.compressedSize === original.compressedSize &&
-    entry.data.length === entry.compressedSize &&
-    // An untouched entry shares the very buffer; comparing bytes covers any other route.
-    (entry.data === original.data || entry.data.equals(original.data))
-  );
 }
 
 /** What the change was, for the fragment recorded on the new archive. */

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import type { ZipEntryData } from './zip-entry';
+import { StoredEntryCopier, type StoredArchiveContent } from './copy-stored-entries';
+import { dataLength, isStoredEntry, type EditedZipEntry, type ZipEntryData } from './zip-entry';
 import {
   CENTRAL_HEADER_SIGNATURE,
   CENTRAL_HEADER_SIZE,
@@ -18,11 +19,11 @@ const VERSION_NEEDED = 20;
 const BATCH_SIZE = 64 * 1024;
 
 /** The byte length of the zip {@link writeZip} writes for `entries`. */
-export function zipLength(entries: readonly ZipEntryData[]): number {
+export function zipLength(entries: readonly EditedZipEntry[]): number {
   let length = END_OF_CENTRAL_DIRECTORY_SIZE;
   for (const entry of entries) {
     const nameLength = Buffer.byteLength(entry.name, 'utf8');
-    length += LOCAL_HEADER_SIZE + nameLength + entry.data.length;
+    length += LOCAL_HEADER_SIZE + nameLength + dataLength(entry);
     length += CENTRAL_HEADER_SIZE + nameLength + entry.extra.length;
   }
   return length;
@@ -32,21 +33,23 @@ export function zipLength(entries: readonly ZipEntryData[]): number {
  * Streams a zip from entries whose data is already compressed: a local header and the bytes of each
  * entry, then the central directory. Headers are made as the stream is read and big entries go out as
  * their own buffers (small ones batched with the headers around them), so the archive never exists
- * whole in memory. Sizes and CRC come from the
- * entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
+ * whole in memory. Entries kept from a stored archive ({@link StoredZipEntry}) are copied from
+ * `stored` by ranged reads as the stream is read (see {@link StoredEntryCopier}). Sizes and CRC come
+ * from the entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
  * (MAX_ARCHIVE_*), so ZIP64 is refused here, before the first byte.
  */
-export function writeZip(entries: readonly ZipEntryData[]): Readable {
+export function writeZip(entries: readonly EditedZipEntry[], stored?: StoredArchiveContent): Readable {
   if (entries.length > MAX_UINT16) throw new Error('Too many zip entries for a non-ZIP64 archive');
   if (zipLength(entries) > MAX_UINT32) throw new Error('Zip too large for a non-ZIP64 archive');
-  return Readable.from(batched(zipChunks(entries)), { objectMode: false });
+  if (!stored && entries.some(isStoredEntry)) throw new Error('Entries kept from a stored archive need it');
+  return Readable.from(batched(editedZipChunks(entries, stored)), { objectMode: false });
 }
 
 /** Joins small chunks to about {@link BATCH_SIZE}: thousands of tiny writes cost more than the copies. */
-function* batched(chunks: Iterable<Buffer>): Generator<Buffer> {
+async function* batched(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let size = 0;
-  for (const chunk of chunks) {
+  for await (const chunk of chunks) {
     if (chunk.length >= BATCH_SIZE) {
       if (size > 0) yield Buffer.concat(pending, size);
       pending = [];
@@ -65,22 +68,58 @@ function* batched(chunks: Iterable<Buffer>): Generator<Buffer> {
   if (size > 0) yield Buffer.concat(pending, size);
 }
 
-/** The chunks of {@link writeZip}, in order (exported for the synchronous test helper). */
+async function* editedZipChunks(
+  entries: readonly EditedZipEntry[],
+  stored: StoredArchiveContent | undefined,
+): AsyncGenerator<Buffer> {
+  const copier = stored && new StoredEntryCopier(stored);
+  const offsets: number[] = [];
+  let offset = 0;
+  try {
+    for (const entry of entries) {
+      offsets.push(offset);
+      const header = localHeaderOf(entry);
+      offset += header.length + dataLength(entry);
+      yield header;
+      if (isStoredEntry(entry)) yield* copier!.dataOf(entry);
+      else if (entry.data.length > 0) yield entry.data;
+    }
+  } finally {
+    await copier?.close();
+  }
+  yield* centralDirectory(entries, offsets, offset);
+}
+
+/** The chunks of {@link writeZip} for entries in memory, in order (for the synchronous test helper). */
 export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
   const offsets: number[] = [];
   let offset = 0;
   for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const local = Buffer.alloc(LOCAL_HEADER_SIZE);
-    local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
-    writeSharedFields(local, 4, entry, name.length);
-    local.writeUInt16LE(0, 28); // extra
     offsets.push(offset);
-    offset += local.length + name.length + entry.data.length;
-    yield Buffer.concat([local, name]);
+    const header = localHeaderOf(entry);
+    offset += header.length + entry.data.length;
+    yield header;
     if (entry.data.length > 0) yield entry.data;
   }
-  const centralOffset = offset;
+  yield* centralDirectory(entries, offsets, offset);
+}
+
+/** An entry's local header and name. */
+function localHeaderOf(entry: EditedZipEntry): Buffer {
+  const name = Buffer.from(entry.name, 'utf8');
+  const local = Buffer.alloc(LOCAL_HEADER_SIZE);
+  local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
+  writeSharedFields(local, 4, entry, name.length);
+  local.writeUInt16LE(0, 28); // extra
+  return Buffer.concat([local, name]);
+}
+
+/** The central directory and end record, for entries whose local headers start at `offsets`. */
+function* centralDirectory(
+  entries: readonly EditedZipEntry[],
+  offsets: readonly number[],
+  centralOffset: number,
+): Generator<Buffer> {
   let centralLength = 0;
   for (const [index, entry] of entries.entries()) {
     const name = Buffer.from(entry.name, 'utf8');
@@ -110,13 +149,13 @@ export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> 
  * The fields both headers share, in the same order (version needed to name length), from `at`. Sizes
  * and CRC are known up front, so the data-descriptor flag is cleared; names are always UTF-8.
  */
-function writeSharedFields(header: Buffer, at: number, entry: ZipEntryData, nameLength: number): void {
+function writeSharedFields(header: Buffer, at: number, entry: EditedZipEntry, nameLength: number): void {
   header.writeUInt16LE(VERSION_NEEDED, at);
   header.writeUInt16LE((entry.flags & ~FLAG_DATA_DESCRIPTOR) | FLAG_UTF8_NAMES, at + 2);
   header.writeUInt16LE(entry.method, at + 4);
   header.writeUInt32LE(entry.dosTime, at + 6);
   header.writeUInt32LE(entry.crc >>> 0, at + 10);
-  header.writeUInt32LE(entry.data.length, at + 14);
+  header.writeUInt32LE(dataLength(entry), at + 14);
   header.writeUInt32LE(entry.size, at + 18);
   header.writeUInt16LE(nameLength, at + 22);
 }
