@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (plugins part; alone: `npm run bench:plugins`): a hosted application of 5,000 files
  * in a 50 MiB archive gets a 5 MiB plugin added and removed through a real server process (filesystem
- * storage, PostgreSQL from DATABASE_URL or the embedded one), against a baseline of copying the same
+ * storage, PostgreSQL from DATABASE_URL or the embedded one; compiled to JavaScript as `npm start`
+ * runs it), against a baseline of copying the same
  * archive through the filesystem storage driver (read one key, write another, fsync) on the same disk.
  *
  * Method (issue 15): baseline and Depot alternate, copy, add, copy, remove, ... for BENCH_ROUNDS
@@ -16,7 +17,7 @@
 import { createFileEntry } from '@depot/archive';
 import { zipOfEntries } from '@depot/archive/testing/zip-of';
 import { FilesystemStorageDriver } from '@depot/storage';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -120,6 +121,24 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * The server compiled to plain JavaScript (tsc + tsc-alias into `outDir`), as `npm start` and the
+ * Docker image run it: no TypeScript loader in the measured process's RSS.
+ */
+function compileServer(outDir: string): string {
+  const repoRoot = path.resolve(__dirname, '..');
+  for (const tool of ['tsc', 'tsc-alias'])
+    execFileSync(
+      path.join(repoRoot, 'node_modules', '.bin', tool),
+      ['-p', 'tsconfig.build.json', '--outDir', outDir],
+      {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      },
+    );
+  return path.join(outDir, 'apps', 'server', 'src', 'main.js');
+}
+
 /** One process spinning on a core until killed (BENCH_CONTEND=1). */
 function startCpuHog(): ChildProcess {
   return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
@@ -158,6 +177,8 @@ async function main(): Promise<void> {
       `  application zip ${(appZip.length / MiB).toFixed(1)} MiB (${APP_FILES} files), plugin zip ${(pluginZip.length / MiB).toFixed(1)} MiB (${PLUGIN_FILES} files)\n`,
     );
 
+    process.stdout.write('  compiling the server to JavaScript...\n');
+    const serverMain = compileServer(path.join(work, 'build'));
     // With DATABASE_URL, a throwaway database on that server (dropped at the end); else the embedded one.
     databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : '';
     const serverEnv = {
@@ -170,7 +191,7 @@ async function main(): Promise<void> {
         : {}),
     };
     // Seeding: the 50 MiB upload goes through its own server process (the upload path is not measured here).
-    server = await spawnServer(serverEnv, 180_000);
+    server = await spawnServer(serverEnv, 180_000, serverMain);
     const app = await call(
       server,
       'POST',
@@ -183,7 +204,7 @@ async function main(): Promise<void> {
     await stop(server);
     server = undefined;
 
-    server = await spawnServer(serverEnv, 180_000);
+    server = await spawnServer(serverEnv, 180_000, serverMain);
     const changing = server;
     const startedRss = rssMiB(changing.pid);
     // Baseline: the archive copied through the storage driver, on the same disk as the server's blobs.

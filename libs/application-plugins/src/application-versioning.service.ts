@@ -19,9 +19,9 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import {
   applyArchiveChange,
-  carriedOverEntries,
   describeArchiveChange,
   prepareArchiveChange,
+  provenEntries,
   type ArchiveChange,
 } from './archive-change';
 import { listPlugins, type PluginRepresentation } from './list-plugins';
@@ -93,10 +93,10 @@ export class ApplicationVersioningService {
             : await this.openArchive(locked, locked.activeVersionId);
         const read = Date.now();
         const entries = applyArchiveChange(active?.directory.entries ?? [], prepared);
-        // Only new entries (and the root manifest, whose content is needed) are inflated; every name
-        // and header is still checked.
+        // Only what was not validated before (and the root manifest, whose content is needed) is
+        // inflated; every name and header is still checked.
         const validated = await validateEntries(entries, limits, {
-          provenEntries: carriedOverEntries(entries),
+          provenEntries: provenEntries(entries, prepared),
           readStored: (entry) => active!.directory.readCompressed(entry),
         });
         const built = Date.now();

@@ -2,6 +2,7 @@ import AdmZip from 'adm-zip';
 import { CumulocityError } from '@depot/common';
 import {
   archiveEntryIdentity,
+  prefixEntries,
   readArchive,
   readArchiveDirectory,
   writeZip,
@@ -12,11 +13,17 @@ import {
 } from '@depot/archive';
 import { zipOf } from '@depot/archive/testing/zip-of';
 import { Readable } from 'node:stream';
-import { applyArchiveChange, carriedOverEntries, describeArchiveChange } from './archive-change';
+import {
+  applyArchiveChange,
+  describeArchiveChange,
+  provenEntries,
+  type PreparedArchiveChange,
+} from './archive-change';
 import { listPlugins } from './list-plugins';
 
-function plugin(files: Record<string, string>) {
-  return readArchive(zipOf(files));
+/** A plugin's entries as `prepareArchiveChange` hands them on: validated, below `pluginName/`. */
+function plugin(pluginName: string, files: Record<string, string>) {
+  return prefixEntries(readArchive(zipOf(files)).entries, pluginName);
 }
 
 function namesOf(entries: readonly { name: string }[]): string[] {
@@ -72,7 +79,7 @@ describe('applyArchiveChange', () => {
     const result = applyArchiveChange(base, {
       operation: 'addPlugin',
       pluginName: 'alpha',
-      plugin: plugin({ 'x.js': 'x' }),
+      entries: plugin('alpha', { 'x.js': 'x' }),
     });
     expect(namesOf(result)).toEqual([
       'alpha/a.js',
@@ -88,7 +95,7 @@ describe('applyArchiveChange', () => {
     const result = applyArchiveChange(base, {
       operation: 'replacePlugin',
       pluginName: 'alpha',
-      plugin: plugin({ 'x.js': 'x' }),
+      entries: plugin('alpha', { 'x.js': 'x' }),
     });
     expect(namesOf(result)).toEqual(['alpha/x.js', 'beta/b.js', 'beta/cumulocity.json', 'index.html']);
   });
@@ -152,22 +159,25 @@ describe('applyArchiveChange', () => {
   });
 });
 
-describe('carriedOverEntries', () => {
-  it('counts the files kept from the stored archive, and nothing written or brought in', () => {
-    const removed = applyArchiveChange(base, { operation: 'removePlugin', pluginName: 'beta' });
-    expect(carriedOverEntries(removed)).toEqual(new Set(removed.map(archiveEntryIdentity)));
-    const added = applyArchiveChange(base, {
+describe('provenEntries', () => {
+  it('counts the files kept from the stored archive and the validated plugin, nothing written in', () => {
+    const removal: PreparedArchiveChange = { operation: 'removePlugin', pluginName: 'beta' };
+    const removed = applyArchiveChange(base, removal);
+    expect(provenEntries(removed, removal)).toEqual(new Set(removed.map(archiveEntryIdentity)));
+    const addition: PreparedArchiveChange = {
       operation: 'addPlugin',
       pluginName: 'gamma',
-      plugin: plugin({ 'g.js': 'g' }),
-    });
-    expect(carriedOverEntries(added)).toEqual(new Set(base.map(archiveEntryIdentity)));
+      entries: plugin('gamma', { 'g.js': 'g' }),
+    };
+    const added = applyArchiveChange(base, addition);
+    expect(provenEntries(added, addition)).toEqual(new Set(added.map(archiveEntryIdentity)));
     // A file written under an existing name, even with the same bytes, is new: it is validated again.
-    const rewritten = applyArchiveChange(base, {
+    const writing: PreparedArchiveChange = {
       operation: 'writeFiles',
       files: [{ path: 'index.html', content: Buffer.from('app') }],
-    });
-    expect(carriedOverEntries(rewritten)).toEqual(
+    };
+    const rewritten = applyArchiveChange(base, writing);
+    expect(provenEntries(rewritten, writing)).toEqual(
       new Set(base.filter((entry) => entry.name !== 'index.html').map(archiveEntryIdentity)),
     );
   });

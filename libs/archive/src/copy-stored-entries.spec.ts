@@ -17,11 +17,11 @@ interface StoredZip {
   directory: ArchiveDirectory;
   content: StoredArchiveContent;
   /** The inclusive ranges opened for streaming, and the bytes taken from each. */
-  opened: { start: number; end: number; taken: number }[];
+  opened: { start: number; end: number; taken: number; stream: Readable }[];
 }
 
-/** `zip` as if in storage: ranged streams in 64 KiB chunks, recording what was opened and read. */
-async function stored(zip: Buffer): Promise<StoredZip> {
+/** `zip` as if in storage: ranged streams in `chunkSize` chunks, recording what was opened and read. */
+async function stored(zip: Buffer, chunkSize = 64 * 1024): Promise<StoredZip> {
   const directory = await readArchiveDirectory({
     length: zip.length,
     read: (start, end) => Promise.resolve(zip.subarray(start, end + 1)),
@@ -30,16 +30,16 @@ async function stored(zip: Buffer): Promise<StoredZip> {
   const content: StoredArchiveContent = {
     contentEnd: directory.contentEnd,
     open: (start, end) => {
-      const range = { start, end, taken: 0 };
-      opened.push(range);
       const chunks = function* () {
-        for (let at = start; at <= end; at += 64 * 1024) {
-          const chunk = zip.subarray(at, Math.min(end + 1, at + 64 * 1024));
+        for (let at = start; at <= end; at += chunkSize) {
+          const chunk = zip.subarray(at, Math.min(end + 1, at + chunkSize));
           range.taken += chunk.length;
           yield chunk;
         }
       };
-      return Promise.resolve(Readable.from(chunks()));
+      const range = { start, end, taken: 0, stream: Readable.from(chunks()) };
+      opened.push(range);
+      return Promise.resolve(range.stream);
     },
   };
   return { directory, content, opened };
@@ -71,6 +71,26 @@ describe('writeZip with entries kept in a stored archive', () => {
     expect(archive.opened).toHaveLength(1);
   });
 
+  it('cuts entries out of chunks of any size, also empty files and directories', async () => {
+    const small = zipOf({
+      'a.txt': 'alpha',
+      'empty.txt': '',
+      'd/': '',
+      'd/b.txt': 'beta'.repeat(50),
+      'z.txt': '',
+    });
+    const removed = ['a.txt', 'd/b.txt'];
+    const inMemory = readArchive(small).entries.filter((entry) => !removed.includes(entry.name));
+    for (const chunkSize of [1, 7, 31, 4096]) {
+      const archive = await stored(small, chunkSize);
+      const kept = archive.directory.entries.filter((entry) => !removed.includes(entry.name));
+      const result = await written(kept, archive.content);
+      expect(result.equals(Buffer.concat([...zipChunks(inMemory)]))).toBe(true);
+      // Small removed stretches are read past, not reopened.
+      expect(archive.opened).toHaveLength(1);
+    }
+  });
+
   it('skips a removed stretch by opening a new range, and gives up each range when done', async () => {
     const archive = await stored(app);
     const { entries } = removeDirectory(archive.directory.entries, 'plugin');
@@ -84,6 +104,16 @@ describe('writeZip with entries kept in a stored archive', () => {
     // The 3 MiB plugin was never read: each range stopped within a chunk of what it needed.
     const taken = archive.opened.reduce((sum, range) => sum + range.taken, 0);
     expect(taken).toBeLessThan(app.length - 3 * 1024 * 1024 + 3 * 64 * 1024);
+  });
+
+  it('ends the ranged read when the new archive is given up halfway (a failed write)', async () => {
+    const archive = await stored(app);
+    const zip = writeZip(archive.directory.entries, archive.content);
+    for await (const chunk of zip) if (chunk) break;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(archive.opened).toHaveLength(1);
+    expect(archive.opened[0].stream.destroyed).toBe(true);
+    expect(archive.opened[0].taken).toBeLessThan(app.length / 2);
   });
 
   it('copies from a foreign zip with data descriptors and extra fields; unzip accepts the result', async () => {

@@ -1,5 +1,5 @@
 import { InvalidArchiveError } from './invalid-archive.error';
-import type { StoredZipEntry } from './zip-entry';
+import { isStoredEntry, type EditedZipEntry, type StoredZipEntry } from './zip-entry';
 import { LOCAL_HEADER_SIGNATURE, LOCAL_HEADER_SIZE } from './zip-format';
 
 /** Ranged reads of a stored archive's entry bytes (a storage driver's ranged `read`). */
@@ -13,92 +13,65 @@ export interface StoredArchiveContent {
 /** A gap of removed entries longer than this is skipped by opening a new range instead of reading it. */
 const REOPEN_GAP = 1024 * 1024;
 
+/** Where the copy of an entry is: its local header, the name and extra field after it, its bytes. */
+type Phase = 'gap' | 'header' | 'name' | 'data';
+
 /**
- * Streams the compressed bytes of kept entries out of a stored archive. Entries in ascending offset
- * order (the order of an archive this library wrote) share one ranged read from storage, which runs to
- * the end of the entries and is given up once nothing more is needed from it; the bytes pass as the
- * slices storage delivers, so memory stays at a chunk or two whatever the archive's size.
+ * Copies the compressed bytes of kept entries out of a stored archive. A run of kept entries that lie
+ * one after the other in the stored archive (the order of an archive this library wrote) shares one
+ * ranged read, which runs to the end of the entries and is given up once the run is copied. Each chunk
+ * storage delivers is cut into the pieces of the new archive synchronously, so the work per chunk does
+ * not grow with the number of entries in it, and memory stays at a chunk or two whatever the size.
  */
-export class StoredEntryCopier {
-  private cursor: RangeCursor | undefined;
-
-  constructor(private readonly content: StoredArchiveContent) {}
-
-  /** The compressed bytes of `entry`, read after its local header. */
-  async *dataOf(entry: StoredZipEntry): AsyncGenerator<Buffer> {
-    const start = entry.localHeaderOffset;
-    if (!this.cursor || start < this.cursor.position || start - this.cursor.position > REOPEN_GAP) {
-      await this.close();
-      if (start + LOCAL_HEADER_SIZE + entry.compressedSize > this.content.contentEnd) throw corrupt(entry);
-      const range = await this.content.open(start, this.content.contentEnd - 1);
-      this.cursor = new RangeCursor(range[Symbol.asyncIterator](), start);
+export async function* copyStoredRun(
+  content: StoredArchiveContent,
+  entries: readonly EditedZipEntry[],
+  from: number,
+  /** The new archive's local header (and name) of an entry, put before its bytes. */
+  headerOf: (entry: StoredZipEntry) => Buffer,
+): AsyncGenerator<Buffer[], number> {
+  let index = from;
+  let entry = entries[index] as StoredZipEntry;
+  let position = entry.localHeaderOffset;
+  let phase: Phase = 'header';
+  let left = LOCAL_HEADER_SIZE;
+  const header = Buffer.alloc(LOCAL_HEADER_SIZE);
+  if (position + LOCAL_HEADER_SIZE > content.contentEnd) throw corrupt(entry);
+  const range = await content.open(position, content.contentEnd - 1);
+  for await (const chunk of range) {
+    const pieces: Buffer[] = [];
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(left, chunk.length - at);
+      if (phase === 'header') chunk.copy(header, LOCAL_HEADER_SIZE - left, at, at + take);
+      else if (phase === 'data') pieces.push(chunk.subarray(at, at + take));
+      at += take;
+      position += take;
+      left -= take;
+      if (left > 0) continue;
+      if (phase === 'gap') [phase, left] = ['header', LOCAL_HEADER_SIZE];
+      else if (phase === 'header') {
+        if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw corrupt(entry);
+        [phase, left] = ['name', header.readUInt16LE(26) + header.readUInt16LE(28)];
+      } else if (phase === 'name') {
+        pieces.push(headerOf(entry));
+        [phase, left] = ['data', entry.compressedSize];
+      }
+      if (phase !== 'data' || left > 0) continue;
+      // The entry is copied: go on with the next if it lies further on in this range.
+      const next = entries[++index];
+      const gap = next && isStoredEntry(next) ? next.localHeaderOffset - position : -1;
+      if (gap < 0 || gap > REOPEN_GAP) {
+        yield pieces;
+        // Leaving the loop ends the ranged read (a Readable is destroyed by its iterator's return).
+        return index;
+      }
+      entry = next as StoredZipEntry;
+      [phase, left] = gap > 0 ? ['gap', gap] : ['header', LOCAL_HEADER_SIZE];
     }
-    const cursor = this.cursor;
-    await cursor.skip(start - cursor.position, entry);
-    const header = await cursor.take(LOCAL_HEADER_SIZE, entry);
-    if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw corrupt(entry);
-    await cursor.skip(header.readUInt16LE(26) + header.readUInt16LE(28), entry);
-    yield* cursor.pass(entry.compressedSize, entry);
+    yield pieces;
   }
-
-  /** Gives up the open range, if any (idempotent). */
-  async close(): Promise<void> {
-    const cursor = this.cursor;
-    this.cursor = undefined;
-    await cursor?.close();
-  }
-}
-
-/** A position in one ranged read, consumed front to back. */
-class RangeCursor {
-  private pending: Buffer = Buffer.alloc(0);
-
-  constructor(
-    private readonly chunks: AsyncIterator<Buffer>,
-    /** Offset in the archive of the next unread byte. */
-    public position: number,
-  ) {}
-
-  /** The next `count` bytes, as the slices that arrive. */
-  async *pass(count: number, entry: StoredZipEntry): AsyncGenerator<Buffer> {
-    for (let left = count; left > 0;) {
-      const slice = await this.next(left, entry);
-      left -= slice.length;
-      yield slice;
-    }
-  }
-
-  async take(count: number, entry: StoredZipEntry): Promise<Buffer> {
-    const slices: Buffer[] = [];
-    for (let left = count; left > 0;) {
-      const slice = await this.next(left, entry);
-      left -= slice.length;
-      slices.push(slice);
-    }
-    return Buffer.concat(slices, count);
-  }
-
-  async skip(count: number, entry: StoredZipEntry): Promise<void> {
-    for (let left = count; left > 0;) left -= (await this.next(left, entry)).length;
-  }
-
-  /** Up to `most` bytes (at least one), from what arrived or from the next chunk. */
-  private async next(most: number, entry: StoredZipEntry): Promise<Buffer> {
-    if (this.pending.length === 0) {
-      const next = await this.chunks.next();
-      if (next.done) throw corrupt(entry);
-      this.pending = next.value;
-    }
-    const slice = this.pending.subarray(0, Math.min(most, this.pending.length));
-    this.pending = this.pending.subarray(slice.length);
-    this.position += slice.length;
-    return slice;
-  }
-
-  async close(): Promise<void> {
-    // Ends the storage stream (a Readable is destroyed by its iterator's return).
-    await this.chunks.return?.();
-  }
+  throw corrupt(entry);
 }
 
 /** The stored archive does not hold what its central directory promised (it was validated when stored). */

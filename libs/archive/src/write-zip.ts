@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { StoredEntryCopier, type StoredArchiveContent } from './copy-stored-entries';
+import { copyStoredRun, type StoredArchiveContent } from './copy-stored-entries';
 import { dataLength, isStoredEntry, type EditedZipEntry, type ZipEntryData } from './zip-entry';
 import {
   CENTRAL_HEADER_SIGNATURE,
@@ -34,7 +34,7 @@ export function zipLength(entries: readonly EditedZipEntry[]): number {
  * entry, then the central directory. Headers are made as the stream is read and big entries go out as
  * their own buffers (small ones batched with the headers around them), so the archive never exists
  * whole in memory. Entries kept from a stored archive ({@link StoredZipEntry}) are copied from
- * `stored` by ranged reads as the stream is read (see {@link StoredEntryCopier}). Sizes and CRC come
+ * `stored` by ranged reads as the stream is read (see {@link copyStoredRun}). Sizes and CRC come
  * from the entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
  * (MAX_ARCHIVE_*), so ZIP64 is refused here, before the first byte.
  */
@@ -42,66 +42,86 @@ export function writeZip(entries: readonly EditedZipEntry[], stored?: StoredArch
   if (entries.length > MAX_UINT16) throw new Error('Too many zip entries for a non-ZIP64 archive');
   if (zipLength(entries) > MAX_UINT32) throw new Error('Zip too large for a non-ZIP64 archive');
   if (!stored && entries.some(isStoredEntry)) throw new Error('Entries kept from a stored archive need it');
-  return Readable.from(batched(editedZipChunks(entries, stored)), { objectMode: false });
+  return Readable.from(editedZipChunks(entries, stored), { objectMode: false });
 }
 
+const NOTHING: readonly Buffer[] = [];
+
 /** Joins small chunks to about {@link BATCH_SIZE}: thousands of tiny writes cost more than the copies. */
-async function* batched(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of chunks) {
-    if (chunk.length >= BATCH_SIZE) {
-      if (size > 0) yield Buffer.concat(pending, size);
-      pending = [];
-      size = 0;
-      yield chunk;
-      continue;
-    }
-    pending.push(chunk);
-    size += chunk.length;
-    if (size >= BATCH_SIZE) {
-      yield Buffer.concat(pending, size);
-      pending = [];
-      size = 0;
-    }
+class Batcher {
+  private pending: Buffer[] = [];
+  private size = 0;
+
+  /** What is ready to go out after `chunk`: nothing, a batch, or a batch and a big chunk on its own. */
+  add(chunk: Buffer): readonly Buffer[] {
+    if (chunk.length >= BATCH_SIZE) return [...this.flush(), chunk];
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    return this.size >= BATCH_SIZE ? this.flush() : NOTHING;
   }
-  if (size > 0) yield Buffer.concat(pending, size);
+
+  flush(): readonly Buffer[] {
+    if (this.size === 0) return NOTHING;
+    const batch = Buffer.concat(this.pending, this.size);
+    this.pending = [];
+    this.size = 0;
+    return [batch];
+  }
 }
 
 async function* editedZipChunks(
   entries: readonly EditedZipEntry[],
   stored: StoredArchiveContent | undefined,
 ): AsyncGenerator<Buffer> {
-  const copier = stored && new StoredEntryCopier(stored);
-  const offsets: number[] = [];
-  let offset = 0;
-  try {
-    for (const entry of entries) {
-      offsets.push(offset);
-      const header = localHeaderOf(entry);
-      offset += header.length + dataLength(entry);
-      yield header;
-      if (isStoredEntry(entry)) yield* copier!.dataOf(entry);
-      else if (entry.data.length > 0) yield entry.data;
+  const batcher = new Batcher();
+  for (let index = 0; index < entries.length;) {
+    const entry = entries[index];
+    if (isStoredEntry(entry)) {
+      // Kept entries lying one after the other are copied in one ranged read.
+      const run = copyStoredRun(stored!, entries, index, localHeaderOf);
+      try {
+        for (let next = await run.next(); ; next = await run.next()) {
+          if (next.done) {
+            index = next.value;
+            break;
+          }
+          for (const piece of next.value) for (const ready of batcher.add(piece)) yield ready;
+        }
+      } finally {
+        // When the reader gives up mid-run (a failed write), the ranged read is ended too.
+        await run.return(index);
+      }
+      continue;
     }
-  } finally {
-    await copier?.close();
+    for (const ready of batcher.add(localHeaderOf(entry))) yield ready;
+    if (entry.data.length > 0) for (const ready of batcher.add(entry.data)) yield ready;
+    index++;
   }
-  yield* centralDirectory(entries, offsets, offset);
+  const { offsets, centralOffset } = layout(entries);
+  for (const chunk of centralDirectory(entries, offsets, centralOffset))
+    for (const ready of batcher.add(chunk)) yield ready;
+  yield* batcher.flush();
 }
 
-/** The chunks of {@link writeZip} for entries in memory, in order (for the synchronous test helper). */
-export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
+/** Where each entry's local header starts in the zip {@link writeZip} writes, and where its directory does. */
+function layout(entries: readonly EditedZipEntry[]): { offsets: number[]; centralOffset: number } {
   const offsets: number[] = [];
   let offset = 0;
   for (const entry of entries) {
     offsets.push(offset);
-    const header = localHeaderOf(entry);
-    offset += header.length + entry.data.length;
-    yield header;
+    offset += LOCAL_HEADER_SIZE + Buffer.byteLength(entry.name, 'utf8') + dataLength(entry);
+  }
+  return { offsets, centralOffset: offset };
+}
+
+/** The chunks of {@link writeZip} for entries in memory, in order (for the synchronous test helper). */
+export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
+  for (const entry of entries) {
+    yield localHeaderOf(entry);
     if (entry.data.length > 0) yield entry.data;
   }
-  yield* centralDirectory(entries, offsets, offset);
+  const { offsets, centralOffset } = layout(entries);
+  yield* centralDirectory(entries, offsets, centralOffset);
 }
 
 /** An entry's local header and name. */
