@@ -161,7 +161,7 @@ function row(label: string, baseline: Run[], depot: Run[], target: string): stri
 }
 
 async function main(): Promise<void> {
-  const work = await mkdtemp(path.join(tmpdir(), 'depot-bench-plugins-'));
+  const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-plugins-'));
   // The embedded PostgreSQL runs as an unprivileged user when we are root: it must reach DATA_DIR.
   chmodSync(work, 0o755);
   let server: SpawnedServer | undefined;
