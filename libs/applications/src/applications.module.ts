@@ -4,6 +4,7 @@ import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationArchiveOwner } from './application-archive-owner';
+import { ApplicationChangeFeed } from './application-change-feed';
 import { ApplicationEntity } from './application.entity';
 import { ApplicationArchivesController } from './application-archives.controller';
 import { ApplicationArchivesService } from './application-archives.service';
@@ -24,11 +25,12 @@ import { HostedAppsController } from './serving/hosted-apps.controller';
   providers: [
     ApplicationsService,
     ApplicationArchivesService,
+    ApplicationChangeFeed,
     HostedAppFilesService,
     ApplicationArchiveOwner,
     // One per process: every module doing archive work in memory shares its slots.
     { provide: ArchiveWorkLimiter, useFactory: () => new ArchiveWorkLimiter() },
   ],
-  exports: [ApplicationsService, ApplicationArchivesService, ArchiveWorkLimiter],
+  exports: [ApplicationsService, ApplicationArchivesService, ApplicationChangeFeed, ArchiveWorkLimiter],
 })
 export class ApplicationsModule extends ConfigurableApplicationsModule {}

@@ -14,6 +14,12 @@ export interface ApplicationsModuleOptions {
   extractionCacheDir: string;
   /** Archives kept extracted per process (default 32); the least recently served is dropped first. */
   extractionCacheSize?: number;
+  /**
+   * How long (ms) a process may keep its answer to "which archive does this `/apps` URL serve"
+   * (default 10 000; 0 disables). Changes reach every process at once through PostgreSQL
+   * notifications; this bounds what a lost notification could cost.
+   */
+  servingCacheTtlMs?: number;
 }
 
 export const {

@@ -4,6 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ApplicationChangeFeed } from './application-change-feed';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { parseApplicationBody, type ApplicationChanges } from './parse-application-body';
@@ -53,6 +54,7 @@ export class ApplicationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly inventory: InventoryService,
+    private readonly changes: ApplicationChangeFeed,
   ) {}
 
   async create(principal: Principal, body: unknown): Promise<ApplicationEntity> {
@@ -80,7 +82,12 @@ export class ApplicationsService {
     });
     assertComplete(application);
     try {
-      return await this.dataSource.manager.save(application);
+      const saved = await this.dataSource.manager.save(application);
+      this.changes.announce({
+        id: saved.id,
+        contextPaths: saved.contextPath === null ? [] : [saved.contextPath],
+      });
+      return saved;
     } catch (error) {
       throw duplicateOr(error, application);
     }
@@ -105,6 +112,22 @@ export class ApplicationsService {
     return this.dataSource.manager.findOne(ApplicationEntity, {
       where: { tenantId, contextPath, type: ApplicationType.Hosted },
     });
+  }
+
+  /**
+   * The public HOSTED application (`"public": true`) served under `/apps/public/{contextPath}`. Context
+   * paths are unique per tenant only: should several tenants make one public, the oldest application
+   * keeps it, so a later one cannot take over a public path that is in use.
+   */
+  findPublicHostedByContextPath(contextPath: string): Promise<ApplicationEntity | null> {
+    return this.dataSource.manager
+      .createQueryBuilder(ApplicationEntity, 'app')
+      .where('app.context_path = :contextPath', { contextPath })
+      .andWhere('app.type = :type', { type: ApplicationType.Hosted })
+      .andWhere(`app.extra @> CAST('{"public": true}' AS jsonb)`)
+      .orderBy('app.id', 'ASC')
+      .limit(1)
+      .getOne();
   }
 
   /** One page of the tenant's applications, by id, with the total when asked. */
@@ -208,12 +231,27 @@ export class ApplicationsService {
     fn: (application: ApplicationEntity) => Promise<T>,
   ): Promise<T> {
     const first = await this.findOne(principal, rawId);
-    return withAdvisoryLock(
-      this.dataSource,
-      `depot:application:${first.id}`,
-      async () => fn(await this.findOne(principal, first.id)),
-      { timeoutMs: LOCK_TIMEOUT_MS, resource: 'applications' },
-    );
+    const contextPaths = new Set<string>();
+    try {
+      return await withAdvisoryLock(
+        this.dataSource,
+        `depot:application:${first.id}`,
+        async () => {
+          const locked = await this.findOne(principal, first.id);
+          if (locked.contextPath !== null) contextPaths.add(locked.contextPath);
+          const result = await fn(locked);
+          // A renamed context path: the old one no longer serves this application either.
+          if (result instanceof ApplicationEntity && result.contextPath !== null)
+            contextPaths.add(result.contextPath);
+          return result;
+        },
+        { timeoutMs: LOCK_TIMEOUT_MS, resource: 'applications' },
+      );
+    } finally {
+      // Whatever fn committed is served from the next request on in this process (the database
+      // trigger tells the other processes).
+      this.changes.announce({ id: first.id, contextPaths: [...contextPaths] });
+    }
   }
 
   /** The application's archives (binaries of type `c8y_applications_storage_<id>`), oldest first. */

@@ -3,6 +3,7 @@ export * from './application.representation';
 export * from './archive-type';
 export * from './applications.options';
 export * from './applications.service';
+export * from './application-change-feed';
 export * from './application-archives.service';
 export * from './archive-answer.interceptor';
 export * from './read-zip-part';

@@ -17,6 +17,8 @@ export interface DownloadContent extends DownloadValidators {
   contentType: string;
   /** Sends the content as an attachment under this name (shortened in the header if long). */
   attachmentName?: string;
+  /** `Content-Encoding` of the stored bytes (a precompressed file), sent with 200 and 206. */
+  contentEncoding?: string;
   /** Cache policy and security headers, sent with 200, 206 and 304 alike. */
   headers: Readonly<Record<string, string>>;
   /**
@@ -89,6 +91,7 @@ function writeHead(
   for (const [name, value] of Object.entries(content.headers)) response.setHeader(name, value);
   if (plan.status === 304) return;
   response.setHeader('Content-Type', content.contentType);
+  if (content.contentEncoding !== undefined) response.setHeader('Content-Encoding', content.contentEncoding);
   if (content.attachmentName !== undefined)
     response.setHeader('Content-Disposition', attachmentDisposition(content.attachmentName));
   if (plan.status === 206)

@@ -1,32 +1,85 @@
-import { Authenticated, CurrentPrincipal, requestUrl, sendDownload, type Principal } from '@depot/common';
+import {
+  Authenticated,
+  CurrentPrincipal,
+  Public,
+  requestUrl,
+  sendDownload,
+  type Principal,
+} from '@depot/common';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
 import { hostedFileDownload } from './hosted-file-download';
 
 /**
- * `/apps/{contextPath}/...`: the active archive's files, for any authenticated user of the owning
- * tenant (a 401 carries `WWW-Authenticate: Basic`, so a browser asks for credentials).
+ * `/apps/{contextPath}[@selector]/...`: the files of an application of the caller's tenant, for any
+ * authenticated user of it (a 401 carries `WWW-Authenticate: Basic`, so a browser asks for
+ * credentials). `/apps/public/{contextPath}[@selector]/...`: the same files of a public application
+ * (`"public": true`), without credentials. The query string never changes what is served.
  */
 @Controller('apps')
 export class HostedAppsController {
   constructor(private readonly files: HostedAppFilesService) {}
 
+  // Declared first: Express tries routes in order, and `public` is no context path.
+  @Get('public/:contextPath{/*path}')
+  @Public()
+  servePublic(
+    @Param('contextPath') contextPath: string,
+    @Param('path') path: string[] | string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    return this.serve(undefined, contextPath, path, request, response);
+  }
+
   @Get(':contextPath{/*path}')
   @Authenticated()
-  async serve(
+  serveOwn(
     @CurrentPrincipal() principal: Principal,
     @Param('contextPath') contextPath: string,
     @Param('path') path: string[] | string | undefined,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
+    return this.serve(principal.tenantId, contextPath, path, request, response);
+  }
+
+  private async serve(
+    tenantId: string | undefined,
+    first: string,
+    path: string[] | string | undefined,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
     const segments = pathSegments(path, request.path.endsWith('/'));
     if (segments.length === 0) return redirectToDirectory(request, response);
-    const lookup = await this.files.lookup(principal, contextPath, segments);
+    const { contextPath, selector } = splitSelector(first);
+    const lookup = await this.files.lookup({ tenantId, contextPath, selector, segments });
     if (lookup.kind === 'redirect') return redirectToDirectory(request, response);
-    await sendDownload(request, response, hostedFileDownload(lookup.file));
+    await sendDownload(
+      request,
+      response,
+      hostedFileDownload(lookup.file, {
+        pinned: lookup.file.pinned,
+        publicScope: tenantId === undefined,
+        acceptEncoding: headerOf(request, 'accept-encoding'),
+        ranged: request.headers.range !== undefined,
+      }),
+    );
   }
+}
+
+/** `ctx@1.2.3` → `ctx` and `1.2.3` (context paths have no `@`; versions and tags may not be empty). */
+function splitSelector(first: string): { contextPath: string; selector: string | undefined } {
+  const at = first.indexOf('@');
+  if (at < 0) return { contextPath: first, selector: undefined };
+  return { contextPath: first.slice(0, at), selector: first.slice(at + 1) };
+}
+
+function headerOf(request: Request, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /**
