@@ -1,5 +1,6 @@
 import {
   answerCollection,
+  Authenticated,
   BaseUrl,
   Creates,
   CurrentPrincipal,
@@ -103,6 +104,21 @@ export class ApplicationsController {
     @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
     return toApplicationRepresentation(await this.applications.findOne(principal, id), baseUrl);
+  }
+
+  /**
+   * What a Web SDK shell asks at start-up to learn its own application (it reads `application.id`):
+   * any user of the tenant may ask, as anyone who may load the app's files may.
+   */
+  @Get('applications/:contextPath/manifest')
+  @Authenticated()
+  async manifest(
+    @CurrentPrincipal() principal: Principal,
+    @Param('contextPath') contextPath: string,
+    @BaseUrl() baseUrl: string,
+  ): Promise<{ application: Record<string, unknown> }> {
+    const application = await this.applications.findByContextPath(principal, contextPath);
+    return { application: toApplicationRepresentation(application, baseUrl) };
   }
 
   @Put('applications/:id')

@@ -106,6 +106,20 @@ export class ApplicationsService {
     return application;
   }
 
+  /** The caller's tenant's application with this context path (404 otherwise). */
+  async findByContextPath(principal: Principal, contextPath: string): Promise<ApplicationEntity> {
+    const tenantId = requireTenant(principal, contextPath);
+    const application = await this.dataSource.manager.findOne(ApplicationEntity, {
+      where: { tenantId, contextPath },
+    });
+    if (!application)
+      throw CumulocityError.notFound(
+        'applications',
+        `Could not find application by context path ${contextPath}`,
+      );
+    return application;
+  }
+
   /** The HOSTED application served under `/apps/{contextPath}` in `tenantId`, if any. */
   findHostedByContextPath(tenantId: string, contextPath: string): Promise<ApplicationEntity | null> {
     if (!tenantId) return Promise.resolve(null);
