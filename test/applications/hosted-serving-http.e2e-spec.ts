@@ -145,4 +145,35 @@ describe('serving /apps: caching and content negotiation', () => {
     expect(response.status).toBe(404);
     expect(response.headers['cache-control']).toBe('no-store');
   });
+
+  describe('the fast path ahead of the router', () => {
+    /** Requests of `route` answered with `status`, from the request-duration histogram. */
+    const served = async (route: string, status: string) => {
+      const metrics = (await request(t.server).get('/metrics')).text;
+      const series = `depot_http_request_duration_seconds_count{method="GET",route="${route}",status="${status}"}`;
+      const line = metrics.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : 0;
+    };
+
+    it('serves files of callers it already knows and of public apps itself, the rest through the controller', async () => {
+      const fast = await served('/apps/*', '200');
+      const routed = await served('/apps/:contextPath{/*path}', '200');
+      // The credentials were verified by earlier requests of this suite: known, served ahead.
+      expect((await get('plain.js')).status).toBe(200);
+      expect(await served('/apps/*', '200')).toBe(fast + 1);
+      expect(await served('/apps/:contextPath{/*path}', '200')).toBe(routed);
+
+      // A 404 is left to the controller, which gives its full answer.
+      const missing = await get('nope.js');
+      expect(missing.status).toBe(404);
+      expect(await served('/apps/:contextPath{/*path}', '404')).toBeGreaterThan(0);
+
+      // Credentials it has not seen verified go through the guard (here: refused there).
+      const unknown = await request(t.server)
+        .get(`/apps/${app.contextPath}/plain.js`)
+        .set('Authorization', `Basic ${Buffer.from('management/admin:not-the-password').toString('base64')}`);
+      expect(unknown.status).toBe(401);
+      expect(await served('/apps/*', '200')).toBe(fast + 1);
+    });
+  });
 });

@@ -20,6 +20,8 @@ export interface ApplicationsModuleOptions {
    * notifications; this bounds what a lost notification could cost.
    */
   servingCacheTtlMs?: number;
+  /** Bytes of small served files (up to 512 KiB each) a process keeps in memory (default 32 MiB; 0: none). */
+  servingMemoryCacheBytes?: number;
 }
 
 export const {

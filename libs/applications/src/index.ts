@@ -9,3 +9,5 @@ export * from './archive-answer.interceptor';
 export * from './read-zip-part';
 export * from './applications.module';
 export * from './migrations';
+export * from './serving/hosted-app-files.service';
+export * from './serving/hosted-files-fast-path';

@@ -28,6 +28,11 @@ export interface DownloadContent extends DownloadValidators {
   open(range?: ByteSpan): Promise<Readable>;
   /** Describes the content again after `open` found it gone (a replace committed in between). */
   reload?(): Promise<DownloadContent>;
+  /**
+   * The whole content, already in memory (a small immutable file a cache holds): sent in one write,
+   * and `open` is not called. Never set it by reading a body into memory for the purpose.
+   */
+  bytes?: Buffer;
 }
 
 /** Descriptions tried before vanishing bytes are a 404: a replace in that window is rare, three mean lost. */
@@ -52,7 +57,13 @@ export async function sendDownload(
     const range = plan.status === 206 ? plan.range : undefined;
     const bodyLength = range ? range.end - range.start + 1 : content.length;
     let stream: Readable | undefined;
-    if (plan.status !== 304 && request.method !== 'HEAD' && bodyLength > 0) {
+    const sendsBody = plan.status !== 304 && request.method !== 'HEAD' && bodyLength > 0;
+    if (sendsBody && content.bytes) {
+      writeHead(response, content, plan, bodyLength);
+      response.end(range ? content.bytes.subarray(range.start, range.end + 1) : content.bytes);
+      return;
+    }
+    if (sendsBody) {
       try {
         stream = await content.open(range);
       } catch (error) {

@@ -1,5 +1,11 @@
 import { ArchiveWorkLimiter, servedPath } from '@depot/archive';
-import { assertSafeRelativePath, CumulocityError, Role, UnsafePathError } from '@depot/common';
+import {
+  assertSafeRelativePath,
+  CumulocityError,
+  Role,
+  UnsafePathError,
+  type DownloadContent,
+} from '@depot/common';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -10,6 +16,8 @@ import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applica
 import { ApplicationsService } from '../applications.service';
 import { ArchiveExtractionCache, type ExtractedArchive } from './archive-extraction-cache';
 import { HostedAppResolutionCache, type HostedArchive } from './hosted-app-resolution-cache';
+import { HostedFileBytesCache } from './hosted-file-bytes-cache';
+import { hostedFileDownload, type HostedDownloadOptions } from './hosted-file-download';
 import { PRECOMPRESSED_ENCODINGS, type PrecompressedEncoding } from './select-encoding';
 
 /** One representation of a file: the file itself, or a precompressed copy of it. */
@@ -47,6 +55,9 @@ export interface HostedFileRequest {
 
 const DEFAULT_CACHE_SIZE = 32;
 const DEFAULT_RESOLUTION_TTL_MS = 10_000;
+const DEFAULT_MEMORY_CACHE_BYTES = 32 * 1024 * 1024;
+/** Larger files are streamed from the extracted copy on every request. */
+const MAX_FILE_IN_MEMORY_BYTES = 512 * 1024;
 const INDEX = 'index.html';
 /** Not a tenant id: the scope of `/apps/public/...` in cache keys. */
 const PUBLIC_SCOPE = '\u0000public';
@@ -68,6 +79,9 @@ function notServed(message: string): CumulocityError {
 export class HostedAppFilesService implements OnApplicationShutdown {
   private readonly cache: ArchiveExtractionCache;
   private readonly resolutions: HostedAppResolutionCache;
+  private readonly bytes: HostedFileBytesCache;
+  /** ETags by extracted file (hashing a name per request is avoidable work). */
+  private readonly etags = new WeakMap<ExtractedArchive, Map<string, string>>();
 
   constructor(
     private readonly applications: ApplicationsService,
@@ -85,6 +99,17 @@ export class HostedAppFilesService implements OnApplicationShutdown {
       feed,
       options.servingCacheTtlMs ?? DEFAULT_RESOLUTION_TTL_MS,
     );
+    this.bytes = new HostedFileBytesCache(
+      options.servingMemoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES,
+      MAX_FILE_IN_MEMORY_BYTES,
+    );
+  }
+
+  /** The file as `sendDownload` sends it (see {@link hostedFileDownload}), from memory when small. */
+  async download(file: HostedFile, options: HostedDownloadOptions): Promise<DownloadContent> {
+    const content = hostedFileDownload(file, options);
+    content.bytes = await this.bytes.get(content.absolutePath, content.length);
+    return content;
   }
 
   async lookup(target: HostedFileRequest): Promise<HostedFileLookup> {
@@ -102,7 +127,11 @@ export class HostedAppFilesService implements OnApplicationShutdown {
       if (!wantsDirectory && extracted.directories.has(candidate)) return { kind: 'redirect' };
       throw notServed(`No file ${JSON.stringify(relative)} in application ${contextPath}`);
     }
-    const representation = representationOf(extracted, archive.archiveId, candidate, length);
+    const representation: HostedRepresentation = {
+      absolutePath: path.join(extracted.directory, candidate),
+      length,
+      etag: this.etagOf(extracted, archive.archiveId, candidate),
+    };
     const precompressed: HostedFile['precompressed'] = {};
     for (const [encoding, suffix] of PRECOMPRESSED_ENCODINGS) {
       const variantLength = extracted.files.get(`${candidate}${suffix}`);
@@ -124,6 +153,17 @@ export class HostedAppFilesService implements OnApplicationShutdown {
         precompressed,
       },
     };
+  }
+
+  private etagOf(extracted: ExtractedArchive, archiveId: string, name: string): string {
+    let etags = this.etags.get(extracted);
+    if (!etags) this.etags.set(extracted, (etags = new Map()));
+    let etag = etags.get(name);
+    if (etag === undefined) {
+      etag = `"${archiveId}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}"`;
+      etags.set(name, etag);
+    }
+    return etag;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -186,19 +226,6 @@ export class HostedAppFilesService implements OnApplicationShutdown {
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
-}
-
-function representationOf(
-  extracted: ExtractedArchive,
-  archiveId: string,
-  name: string,
-  length: number,
-): HostedRepresentation {
-  return {
-    absolutePath: path.join(extracted.directory, name),
-    length,
-    etag: `"${archiveId}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}"`,
-  };
 }
 
 /** Names that could escape the extraction directory are simply not there. */

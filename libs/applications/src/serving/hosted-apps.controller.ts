@@ -1,15 +1,8 @@
-import {
-  Authenticated,
-  CurrentPrincipal,
-  Public,
-  requestUrl,
-  sendDownload,
-  type Principal,
-} from '@depot/common';
+import { Authenticated, CurrentPrincipal, Public, type Principal } from '@depot/common';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
-import { hostedFileDownload } from './hosted-file-download';
+import { serveHostedFile } from './serve-hosted-file';
 
 /**
  * `/apps/{contextPath}[@selector]/...`: the files of an application of the caller's tenant, for any
@@ -30,7 +23,13 @@ export class HostedAppsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    return this.serve(undefined, contextPath, path, request, response);
+    const segments = pathSegments(path, request.path.endsWith('/'));
+    return serveHostedFile(
+      this.files,
+      { tenantId: undefined, first: contextPath, segments },
+      request,
+      response,
+    );
   }
 
   @Get(':contextPath{/*path}')
@@ -42,44 +41,10 @@ export class HostedAppsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    return this.serve(principal.tenantId, contextPath, path, request, response);
-  }
-
-  private async serve(
-    tenantId: string | undefined,
-    first: string,
-    path: string[] | string | undefined,
-    request: Request,
-    response: Response,
-  ): Promise<void> {
     const segments = pathSegments(path, request.path.endsWith('/'));
-    if (segments.length === 0) return redirectToDirectory(request, response);
-    const { contextPath, selector } = splitSelector(first);
-    const lookup = await this.files.lookup({ tenantId, contextPath, selector, segments });
-    if (lookup.kind === 'redirect') return redirectToDirectory(request, response);
-    await sendDownload(
-      request,
-      response,
-      hostedFileDownload(lookup.file, {
-        pinned: lookup.file.pinned,
-        publicScope: tenantId === undefined,
-        acceptEncoding: headerOf(request, 'accept-encoding'),
-        ranged: request.headers.range !== undefined,
-      }),
-    );
+    const target = { tenantId: principal.tenantId, first: contextPath, segments };
+    return serveHostedFile(this.files, target, request, response);
   }
-}
-
-/** `ctx@1.2.3` → `ctx` and `1.2.3` (context paths have no `@`; versions and tags may not be empty). */
-function splitSelector(first: string): { contextPath: string; selector: string | undefined } {
-  const at = first.indexOf('@');
-  if (at < 0) return { contextPath: first, selector: undefined };
-  return { contextPath: first.slice(0, at), selector: first.slice(at + 1) };
-}
-
-function headerOf(request: Request, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /**
@@ -93,10 +58,4 @@ function pathSegments(wildcard: string[] | string | undefined, trailingSlash: bo
   while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
   if (trailingSlash) segments.push('');
   return segments;
-}
-
-function redirectToDirectory(request: Request, response: Response): void {
-  const url = requestUrl(request);
-  url.pathname += '/';
-  response.redirect(301, url.toString());
 }

@@ -35,13 +35,17 @@ export function hostedCacheControl(options: Pick<HostedDownloadOptions, 'pinned'
  * beside `x`, the copy the client accepts with `Content-Encoding`, its own ETag and
  * `Vary: Accept-Encoding`. No Content-Security-Policy: hosted apps bring their own in the HTML.
  */
-export function hostedFileDownload(file: HostedFile, options: HostedDownloadOptions = {}): DownloadContent {
+export function hostedFileDownload(
+  file: HostedFile,
+  options: HostedDownloadOptions = {},
+): DownloadContent & { absolutePath: string } {
   const available = Object.keys(file.precompressed) as PrecompressedEncoding[];
   const encoding = options.ranged ? undefined : selectEncoding(options.acceptEncoding, available);
   const representation: HostedRepresentation = (encoding && file.precompressed[encoding]) || file;
   const headers: Record<string, string> = { 'Cache-Control': hostedCacheControl(options) };
   if (available.length > 0) headers.Vary = 'Accept-Encoding';
   return {
+    absolutePath: representation.absolutePath,
     length: representation.length,
     etag: representation.etag,
     lastModified: file.lastModified,
