@@ -50,7 +50,7 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   const auth = app.get(AuthService);
   app.use(
     hostedFilesFastPath(app.get(HostedAppFilesService), (request) =>
-      auth.cachedPrincipal(request.headers.authorization),
+      auth.cachedPrincipal(request.headers.authorization, request.ip),
     ),
   );
   app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), config.limits.maxJsonBody));
