@@ -85,4 +85,34 @@ describe('HostedAppResolutionCache', () => {
     await expect(cache.resolve('f', 'app', failing)).rejects.toThrow('404');
     expect((await cache.resolve('f', 'app', failing)).archiveId).toBe('b');
   });
+
+  it('loads again in the background near the end of an entry’s life, answering from memory meanwhile', async () => {
+    let finish!: (value: HostedArchive) => void;
+    const load = jest
+      .fn<Promise<HostedArchive>, []>()
+      .mockResolvedValueOnce(archive('a1'))
+      .mockImplementationOnce(() => new Promise<HostedArchive>((resolve) => (finish = resolve)));
+    await cache.resolve('k', 'app', load);
+    now += 8_000;
+    expect((await cache.resolve('k', 'app', load)).archiveId).toBe('a1');
+    expect((await cache.resolve('k', 'app', load)).archiveId).toBe('a1');
+    expect(load).toHaveBeenCalledTimes(2);
+    finish(archive('a2'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.resolve('k', 'app', load)).archiveId).toBe('a2');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('drops an entry whose background load fails (the application is gone)', async () => {
+    const load = jest
+      .fn<Promise<HostedArchive>, []>()
+      .mockResolvedValueOnce(archive('a1'))
+      .mockRejectedValueOnce(new Error('404'))
+      .mockResolvedValueOnce(archive('a3'));
+    await cache.resolve('k', 'app', load);
+    now += 9_000;
+    expect((await cache.resolve('k', 'app', load)).archiveId).toBe('a1');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.resolve('k', 'app', load)).archiveId).toBe('a3');
+  });
 });

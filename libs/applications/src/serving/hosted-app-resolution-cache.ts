@@ -18,6 +18,8 @@ interface Entry {
   applicationId?: string;
   contextPath: string;
   expiresAt: number;
+  /** A background load will replace it. */
+  refreshing?: boolean;
 }
 
 const MAX_ENTRIES = 10_000;
@@ -45,17 +47,40 @@ export class HostedAppResolutionCache {
     if (this.ttlMs <= 0 || !this.feed.live) return load();
     const now = this.now();
     const cached = this.entries.get(key);
-    if (cached && cached.expiresAt > now) return cached.value;
+    if (cached && cached.expiresAt > now) {
+      // Near the end of its life: loaded again in the background, so no request waits for it.
+      if (cached.expiresAt - now <= this.ttlMs / 5 && !cached.refreshing) {
+        cached.refreshing = true;
+        this.load(key, contextPath, load, now, cached);
+      }
+      return cached.value;
+    }
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    return this.load(key, contextPath, load, now).value;
+  }
+
+  /** A new entry for `key`; `replacing`: the entry it replaces once loaded (a background refresh). */
+  private load(
+    key: string,
+    contextPath: string,
+    load: () => Promise<HostedArchive>,
+    now: number,
+    replacing?: Entry,
+  ): Entry {
     const entry: Entry = { value: load(), contextPath, expiresAt: now + this.ttlMs };
-    this.entries.set(key, entry);
+    if (!replacing) this.entries.set(key, entry);
     entry.value.then(
-      (archive) => (entry.applicationId = archive.applicationId),
+      (archive) => {
+        entry.applicationId = archive.applicationId;
+        // Not if a change dropped the old entry meanwhile: this load may have read the old row.
+        if (replacing && this.entries.get(key) === replacing) this.entries.set(key, entry);
+      },
       () => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
+        const current = this.entries.get(key);
+        if (current === entry || (replacing && current === replacing)) this.entries.delete(key);
       },
     );
-    return entry.value;
+    return entry;
   }
 
   private forget(change: ApplicationChange | 'all'): void {
