@@ -169,4 +169,16 @@ describe('sendDownload', () => {
     expect(notModified.headers['content-encoding']).toBeUndefined();
     expect([...content.opened, ...encoded.opened]).toEqual([]);
   });
+
+  it('sends larger content in memory in slices, whole and as a range', async () => {
+    const large = Buffer.alloc(200 * 1024 + 7, 'abcdefgh');
+    const content = contentOf(large, { bytes: large });
+    const whole = await get(content);
+    expect(whole.status).toBe(200);
+    expect(whole.text).toBe(large.toString());
+    const range = await get(content, { Range: 'bytes=100000-170000' });
+    expect(range.status).toBe(206);
+    expect(range.text).toBe(large.subarray(100000, 170001).toString());
+    expect(content.opened).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { attachmentDisposition } from './attachment-disposition';
 import { DownloadGoneError, RangeNotSatisfiableError } from './download.errors';
@@ -40,6 +40,14 @@ const OPEN_ATTEMPTS = 3;
 
 const logger = new Logger('SendDownload');
 
+/** Content in memory up to this size goes out in one write; larger in slices of it. */
+const ONE_WRITE_BYTES = 64 * 1024;
+
+function* slicesOf(bytes: Buffer): Generator<Buffer> {
+  for (let offset = 0; offset < bytes.length; offset += ONE_WRITE_BYTES)
+    yield bytes.subarray(offset, offset + ONE_WRITE_BYTES);
+}
+
 /**
  * The one download sender: conditional requests (304), one range (206) or 416, HEAD, zero-length
  * content, then the bytes piped from the store. `nosniff` always: stored bytes are never sniffed
@@ -58,12 +66,18 @@ export async function sendDownload(
     const bodyLength = range ? range.end - range.start + 1 : content.length;
     let stream: Readable | undefined;
     const sendsBody = plan.status !== 304 && request.method !== 'HEAD' && bodyLength > 0;
-    if (sendsBody && content.bytes) {
+    const bytes =
+      content.bytes && (range ? content.bytes.subarray(range.start, range.end + 1) : content.bytes);
+    if (sendsBody && bytes && bytes.length <= ONE_WRITE_BYTES) {
       writeHead(response, content, plan, bodyLength);
-      response.end(range ? content.bytes.subarray(range.start, range.end + 1) : content.bytes);
+      response.end(bytes);
       return;
     }
-    if (sendsBody) {
+    if (sendsBody && bytes) {
+      // In slices, as the socket drains: one large write would hold the event loop (on loopback the
+      // kernel delivers it in the writer's time) while other responses wait.
+      stream = Readable.from(slicesOf(bytes));
+    } else if (sendsBody) {
       try {
         stream = await content.open(range);
       } catch (error) {

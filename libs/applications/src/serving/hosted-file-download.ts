@@ -5,8 +5,11 @@ import * as path from 'node:path';
 import type { HostedFile, HostedRepresentation } from './hosted-app-files.service';
 import { selectEncoding, type PrecompressedEncoding } from './select-encoding';
 
-/** Read buffer of a hosted file's stream (as the filesystem store reads blobs). */
-const READ_HIGH_WATER_MARK = 1024 * 1024;
+/**
+ * Read buffer of a hosted file's stream: 64 KiB, as `express.static` reads, so one large file does
+ * not hold the event loop with megabyte writes while small files of other requests wait.
+ */
+const READ_HIGH_WATER_MARK = 64 * 1024;
 const ONE_YEAR_SECONDS = 31_536_000;
 
 export interface HostedDownloadOptions {
