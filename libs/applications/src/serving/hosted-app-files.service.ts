@@ -205,7 +205,9 @@ export class HostedAppFilesService implements OnApplicationShutdown {
    * Which archive of `application` a URL serves: without a selector the active one (never pinned,
    * it can change at any time); `@{selector}` names a version (pinned, immutable caching) or a tag
    * (not pinned: tags move). Versions are resolved by the versions feature; until it is there, no
-   * selector names anything.
+   * selector names anything. The answer is cached per process and dropped when the application's
+   * row changes: a change of versions or tags must also update that row (e.g. `last_updated`) in its
+   * transaction, so the trigger tells every process.
    */
   private servedArchiveOf(
     application: ApplicationEntity,
