@@ -9,6 +9,8 @@ import {
   refuseNulInUrlMiddleware,
   requestIdMiddleware,
 } from '@depot/common';
+import { HostedAppFilesService, hostedFilesFastPath } from '@depot/applications';
+import { AuthService } from '@depot/auth';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadDepotConfig } from './config/load-depot-config';
@@ -47,6 +49,13 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   app.use(app.get(InFlightRequests).middleware);
   app.use(app.get(HttpMetrics).middleware);
   app.use(refuseNulInUrlMiddleware);
+  // Hosted files the controller would serve as they are, without the framework's per-request cost.
+  const auth = app.get(AuthService);
+  app.use(
+    hostedFilesFastPath(app.get(HostedAppFilesService), (request) =>
+      auth.cachedPrincipal(request.headers.authorization, request.ip),
+    ),
+  );
   app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), config.limits.maxJsonBody));
   setupOpenApi(app);
   return app;

@@ -145,6 +145,21 @@ export class ApplicationsController {
     return toApplicationRepresentation(await this.applications.findVisible(principal, id), baseUrl);
   }
 
+  /**
+   * What a Web SDK shell asks at start-up to learn its own application (it reads `application.id`):
+   * any user of the tenant may ask, as anyone who may load the app's files may.
+   */
+  @Get('applications/:contextPath/manifest')
+  @Authenticated()
+  async manifest(
+    @CurrentPrincipal() principal: Principal,
+    @Param('contextPath') contextPath: string,
+    @BaseUrl() baseUrl: string,
+  ): Promise<{ application: Record<string, unknown> }> {
+    const application = await this.applications.findByContextPath(principal, contextPath);
+    return { application: toApplicationRepresentation(application, baseUrl) };
+  }
+
   @Put('applications/:id')
   @Roles(...ADMINS)
   @ResponseMediaType(MediaType.application)

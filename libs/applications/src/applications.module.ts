@@ -4,6 +4,7 @@ import { RolesGuardModule } from '@depot/common';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationArchiveOwner } from './application-archive-owner';
+import { ApplicationChangeFeed } from './application-change-feed';
 import { ApplicationEntity } from './application.entity';
 import { ApplicationArchivesController } from './application-archives.controller';
 import { ApplicationArchivesService } from './application-archives.service';
@@ -46,6 +47,7 @@ import { VersionsLimitOptionController } from './versions/versions-limit-option.
     ApplicationsService,
     ApplicationArchivesService,
     ApplicationSubscriptionsService,
+    ApplicationChangeFeed,
     HostedAppFilesService,
     ApplicationVersionsService,
     ApplicationCloneService,
@@ -53,6 +55,12 @@ import { VersionsLimitOptionController } from './versions/versions-limit-option.
     // One per process: every module doing archive work in memory shares its slots.
     { provide: ArchiveWorkLimiter, useFactory: () => new ArchiveWorkLimiter() },
   ],
-  exports: [ApplicationsService, ApplicationArchivesService, ApplicationVersionsService, ArchiveWorkLimiter],
+  exports: [
+    ApplicationsService,
+    ApplicationArchivesService,
+    ApplicationVersionsService,
+    ApplicationChangeFeed,
+    ArchiveWorkLimiter,
+  ],
 })
 export class ApplicationsModule extends ConfigurableApplicationsModule {}

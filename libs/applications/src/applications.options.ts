@@ -21,6 +21,14 @@ export interface ApplicationsModuleOptions {
    * (the parent of every other tenant); unset: a tenant can only subscribe itself.
    */
   managementTenant?: string;
+  /**
+   * How long (ms) a process may keep its answer to "which archive does this `/apps` URL serve"
+   * (default 10 000; 0 disables). Changes reach every process at once through PostgreSQL
+   * notifications; this bounds what a lost notification could cost.
+   */
+  servingCacheTtlMs?: number;
+  /** Bytes of small served files (up to 512 KiB each) a process keeps in memory (default 32 MiB; 0: none). */
+  servingMemoryCacheBytes?: number;
 }
 
 export const {

@@ -12,6 +12,7 @@ import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ApplicationChangeFeed } from './application-change-feed';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { parseApplicationBody, type ApplicationChanges } from './parse-application-body';
@@ -74,6 +75,7 @@ export class ApplicationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly inventory: InventoryService,
+    private readonly changes: ApplicationChangeFeed,
     @Optional() private readonly directory?: TenantDirectory,
   ) {}
 
@@ -104,6 +106,10 @@ export class ApplicationsService {
     try {
       const saved = await this.dataSource.manager.save(application);
       saved.versions = [];
+      this.changes.announce({
+        id: saved.id,
+        contextPaths: saved.contextPath === null ? [] : [saved.contextPath],
+      });
       return saved;
     } catch (error) {
       throw duplicateOr(error, application);
@@ -174,12 +180,42 @@ export class ApplicationsService {
       application.versions = versions.filter((version) => version.applicationId === application.id);
   }
 
+  /** The caller's tenant's application with this context path (404 otherwise). */
+  async findByContextPath(principal: Principal, contextPath: string): Promise<ApplicationEntity> {
+    const tenantId = requireTenant(principal, contextPath);
+    const application = await this.dataSource.manager.findOne(ApplicationEntity, {
+      where: { tenantId, contextPath },
+    });
+    if (!application)
+      throw CumulocityError.notFound(
+        'applications',
+        `Could not find application by context path ${contextPath}`,
+      );
+    return application;
+  }
+
   /** The HOSTED application served under `/apps/{contextPath}` in `tenantId`, if any. */
   findHostedByContextPath(tenantId: string, contextPath: string): Promise<ApplicationEntity | null> {
     if (!tenantId) return Promise.resolve(null);
     return this.dataSource.manager.findOne(ApplicationEntity, {
       where: { tenantId, contextPath, type: ApplicationType.Hosted },
     });
+  }
+
+  /**
+   * The public HOSTED application (`"public": true`) served under `/apps/public/{contextPath}`. Context
+   * paths are unique per tenant only: should several tenants make one public, the oldest application
+   * keeps it, so a later one cannot take over a public path that is in use.
+   */
+  findPublicHostedByContextPath(contextPath: string): Promise<ApplicationEntity | null> {
+    return this.dataSource.manager
+      .createQueryBuilder(ApplicationEntity, 'app')
+      .where('app.context_path = :contextPath', { contextPath })
+      .andWhere('app.type = :type', { type: ApplicationType.Hosted })
+      .andWhere(`app.extra @> CAST('{"public": true}' AS jsonb)`)
+      .orderBy('app.id', 'ASC')
+      .limit(1)
+      .getOne();
   }
 
   /**
@@ -309,12 +345,27 @@ export class ApplicationsService {
     fn: (application: ApplicationEntity) => Promise<T>,
   ): Promise<T> {
     const first = await this.findOne(principal, rawId);
-    return withAdvisoryLock(
-      this.dataSource,
-      `depot:application:${first.id}`,
-      async () => fn(await this.findOne(principal, first.id)),
-      { timeoutMs: LOCK_TIMEOUT_MS, resource: 'applications' },
-    );
+    const contextPaths = new Set<string>();
+    try {
+      return await withAdvisoryLock(
+        this.dataSource,
+        `depot:application:${first.id}`,
+        async () => {
+          const locked = await this.findOne(principal, first.id);
+          if (locked.contextPath !== null) contextPaths.add(locked.contextPath);
+          const result = await fn(locked);
+          // A renamed context path: the old one no longer serves this application either.
+          if (result instanceof ApplicationEntity && result.contextPath !== null)
+            contextPaths.add(result.contextPath);
+          return result;
+        },
+        { timeoutMs: LOCK_TIMEOUT_MS, resource: 'applications' },
+      );
+    } finally {
+      // Whatever fn committed is served from the next request on in this process (the database
+      // trigger tells the other processes).
+      this.changes.announce({ id: first.id, contextPaths: [...contextPaths] });
+    }
   }
 
   /** The application's archives (binaries of type `c8y_applications_storage_<id>`), oldest first. */

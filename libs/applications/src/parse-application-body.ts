@@ -11,7 +11,7 @@ export interface ApplicationChanges {
   externalUrl?: string | null;
   manifest?: Record<string, unknown> | null;
   activeVersionId?: string | null;
-  /** Every other client field; `null` removes it. */
+  /** Every other client field (`public` among them); `null` removes it. */
   extra: Record<string, unknown>;
 }
 
@@ -29,6 +29,8 @@ const AVAILABILITIES: ReadonlySet<string> = new Set(['PRIVATE', 'MARKET', 'SHARE
 // One URL segment, no `@` (reserved for `<contextPath>@<version>`), not starting with a dot.
 const CONTEXT_PATH = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,254}$/;
 const MAX_TEXT = 255;
+/** `/apps/public/...` serves public applications: no application can be served as `public`. */
+const RESERVED_CONTEXT_PATHS: ReadonlySet<string> = new Set(['public']);
 
 function invalid(message: string): CumulocityError {
   return CumulocityError.invalidData('applications', message);
@@ -60,6 +62,8 @@ export function parseApplicationBody(body: unknown): ApplicationChanges {
       case 'contextPath':
         if (value !== null && (typeof value !== 'string' || !CONTEXT_PATH.test(value)))
           throw invalid('"contextPath" must be one path segment of letters, digits, ".", "_", "~" or "-"');
+        if (typeof value === 'string' && RESERVED_CONTEXT_PATHS.has(value.toLowerCase()))
+          throw invalid(`"contextPath" ${JSON.stringify(value)} is reserved`);
         changes.contextPath = value;
         break;
       case 'externalUrl':
@@ -74,6 +78,11 @@ export function parseApplicationBody(body: unknown): ApplicationChanges {
         break;
       case 'activeVersionId':
         changes.activeVersionId = parseVersionId(value);
+        break;
+      case 'public':
+        // Served under /apps/public/ without credentials when true (kept with the client fields).
+        if (value !== null && typeof value !== 'boolean') throw invalid('"public" must be true or false');
+        changes.extra.public = value;
         break;
       default:
         changes.extra[field] = value;

@@ -36,7 +36,7 @@ export class AuthService {
   async authenticateBasic(authorization: string | undefined, address: string): Promise<Principal> {
     if (!authorization)
       throw CumulocityError.unauthorized('Full authentication is required to access this resource');
-    const cached = this.cache.get(authorization);
+    const cached = this.cachedPrincipal(authorization, address);
     if (cached) return cached;
     const credentials = parseBasicAuth(authorization);
     if (!credentials)
@@ -132,6 +132,35 @@ export class AuthService {
   /** When invalidations from other processes may have been missed. */
   forgetAll(): void {
     this.cache.clear();
+  }
+
+  /**
+   * The principal of credentials verified a moment ago (the credentials cache), without verifying
+   * anything, counting an attempt or failing: for fast paths that leave every other case to the
+   * guard. Near the end of an entry's life it is verified again in the background (one verification
+   * per credential), so a busy client never waits for a password hash when the entry would expire.
+   */
+  cachedPrincipal(authorization: string | undefined, address = 'unknown'): Principal | undefined {
+    if (!authorization) return undefined;
+    const hit = this.cache.lookup(authorization);
+    if (hit?.refreshDue) this.refreshInBackground(authorization, address);
+    return hit?.principal;
+  }
+
+  private refreshInBackground(authorization: string, address: string): void {
+    const credentials = parseBasicAuth(authorization);
+    const key = credentialsKey(authorization);
+    const generation = this.cache.generation;
+    if (!credentials || this.verifying.get(key)?.generation === generation) return;
+    const principal = this.verify(authorization, credentials, address, generation);
+    this.verifying.set(key, { generation, principal });
+    // A refusal (a changed password already dropped the entry) or a full hash queue: the entry
+    // simply expires and the next request verifies as usual.
+    principal
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.verifying.get(key)?.principal === principal) this.verifying.delete(key);
+      });
   }
 }
 

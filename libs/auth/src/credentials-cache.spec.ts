@@ -54,4 +54,18 @@ describe('CredentialsCache', () => {
     cache.set('Basic a', alice, cache.generation);
     expect(cache.get('Basic a')).toBe(alice);
   });
+
+  it('says when an entry is in the last fifth of its life, due for a background check', () => {
+    let now = 0;
+    const cache = new CredentialsCache(10_000, () => now);
+    cache.set('Basic a', { tenantId: 't', userName: 'u', roles: [] });
+    expect(cache.lookup('Basic a')).toMatchObject({ refreshDue: false });
+    now = 7_999;
+    expect(cache.lookup('Basic a')?.refreshDue).toBe(false);
+    now = 8_000;
+    expect(cache.lookup('Basic a')).toMatchObject({ principal: { userName: 'u' }, refreshDue: true });
+    now = 10_000;
+    expect(cache.lookup('Basic a')).toBeUndefined();
+    expect(cache.lookup('Basic b')).toBeUndefined();
+  });
 });

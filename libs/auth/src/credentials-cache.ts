@@ -39,6 +39,22 @@ export class CredentialsCache {
     return entry.principal;
   }
 
+  /**
+   * The cached principal and whether it is in the last fifth of its life, when it should be verified
+   * again in the background so that no request waits for the verification when it expires.
+   */
+  lookup(authorization: string): { principal: Principal; refreshDue: boolean } | undefined {
+    const key = credentialsKey(authorization);
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const left = entry.expiresAt - this.now();
+    if (left <= 0) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return { principal: entry.principal, refreshDue: left <= this.ttlMs / 5 };
+  }
+
   /** Take before reading the user; pass to `set`. */
   get generation(): number {
     return this.generationCounter;

@@ -150,4 +150,35 @@ describe('sendDownload', () => {
     expect(response.body).toMatchObject({ error: 'inventory/Not Found' });
     expect(reloads).toBe(2);
   });
+
+  it('sends content already in memory in one write, ranges included, and never opens it', async () => {
+    const content = contentOf(bytes, { bytes });
+    const whole = await get(content);
+    expect(whole.status).toBe(200);
+    expect(whole.text).toBe(bytes.toString());
+    const range = await get(content, { Range: 'bytes=2-4' });
+    expect(range.status).toBe(206);
+    expect(range.text).toBe('234');
+    // A coding the test client does not try to decode; not on a 304.
+    const encoded = contentOf(bytes, { bytes, contentEncoding: 'x-test' });
+    const head = await request(serve(() => encoded)).head('/inventory/binaries/1');
+    expect(head.headers['content-encoding']).toBe('x-test');
+    expect(head.headers['content-length']).toBe(String(bytes.length));
+    const notModified = await get(encoded, { 'If-None-Match': '"v1"' });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers['content-encoding']).toBeUndefined();
+    expect([...content.opened, ...encoded.opened]).toEqual([]);
+  });
+
+  it('sends larger content in memory in slices, whole and as a range', async () => {
+    const large = Buffer.alloc(200 * 1024 + 7, 'abcdefgh');
+    const content = contentOf(large, { bytes: large });
+    const whole = await get(content);
+    expect(whole.status).toBe(200);
+    expect(whole.text).toBe(large.toString());
+    const range = await get(content, { Range: 'bytes=100000-170000' });
+    expect(range.status).toBe(206);
+    expect(range.text).toBe(large.subarray(100000, 170001).toString());
+    expect(content.opened).toEqual([]);
+  });
 });

@@ -9,4 +9,12 @@ describe('requestLogLevel', () => {
     expect(requestLogLevel(404)).toBe('info');
     expect(requestLogLevel(201)).toBe('info');
   });
+
+  it('logs hosted files served as asked at debug, their failures as usual', () => {
+    expect(requestLogLevel(200, undefined, '/apps/cockpit/main.js')).toBe('debug');
+    expect(requestLogLevel(304, undefined, '/apps/public/login/')).toBe('debug');
+    expect(requestLogLevel(404, undefined, '/apps/cockpit/missing.js')).toBe('info');
+    expect(requestLogLevel(500, undefined, '/apps/cockpit/main.js')).toBe('error');
+    expect(requestLogLevel(200, undefined, '/application/applications')).toBe('info');
+  });
 });

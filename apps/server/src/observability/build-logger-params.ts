@@ -35,8 +35,8 @@ export function buildLoggerParams(logLevels: LogLevel[]): Params {
       // App logs inside a request get only the id, not the whole request again.
       quietReqLogger: true,
       autoLogging: { ignore: (request) => isProbe(request.url) },
-      customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-        requestLogLevel(response.statusCode, error),
+      customLogLevel: (request: IncomingMessage, response: ServerResponse, error?: Error) =>
+        requestLogLevel(response.statusCode, error, request.url),
     },
   };
 }
@@ -46,9 +46,17 @@ export function buildLoggerParams(logLevels: LogLevel[]): Params {
  * 507 (the store is full) are capacity answers the client is told to retry: a flood of them is a
  * warning, not thousands of error lines with stacks.
  */
-export function requestLogLevel(status: number, error?: Error): 'error' | 'warn' | 'info' {
+export function requestLogLevel(
+  status: number,
+  error?: Error,
+  url?: string,
+): 'error' | 'warn' | 'info' | 'debug' {
   if (status === 503 || status === 507) return 'warn';
-  return error || status >= 500 ? 'error' : 'info';
+  if (error || status >= 500) return 'error';
+  // Hosted files answered as asked are an access log of static assets (dozens per page load):
+  // debug, like a web server's static-file log; their failures and every API call stay at info.
+  if (status < 400 && url?.startsWith('/apps/')) return 'debug';
+  return 'info';
 }
 
 function isProbe(url: string | undefined): boolean {

@@ -5,6 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** An extracted archive and the index of what it holds (served, NFC paths without a leading slash). */
+export interface ExtractedArchive {
+  directory: string;
+  /** File path → size in bytes. */
+  files: ReadonlyMap<string, number>;
+  /** Directory paths, explicit or implied by a file below them (`''` is the root). */
+  directories: ReadonlySet<string>;
+}
+
 /**
  * This process's extracted archives, keyed by archive id. Archives are immutable, so an entry never
  * goes stale: activating another version changes which id is asked for, not what an id holds. Each
@@ -18,7 +27,7 @@ export class ArchiveExtractionCache {
   private readonly logger = new Logger(ArchiveExtractionCache.name);
   private readonly root: string;
   /** Insertion order is recency order: a hit is moved to the end. */
-  private readonly entries = new Map<string, Promise<string>>();
+  private readonly entries = new Map<string, Promise<ExtractedArchive>>();
 
   constructor(
     parentDir: string,
@@ -32,7 +41,15 @@ export class ArchiveExtractionCache {
   private staleRemoval?: Promise<void>;
 
   /** The directory holding archive `archiveId`'s files, extracting `load()`'s zip on a miss. */
-  directoryFor(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+  async directoryFor(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+    return (await this.archiveFor(archiveId, load)).directory;
+  }
+
+  /**
+   * Archive `archiveId` extracted, with an index of its files taken while extracting, so serving a
+   * file needs no `stat` (the files never change).
+   */
+  archiveFor(archiveId: string, load: () => Promise<Buffer>): Promise<ExtractedArchive> {
     this.staleRemoval ??= this.removeStale();
     const cached = this.entries.get(archiveId);
     if (cached) {
@@ -54,29 +71,36 @@ export class ArchiveExtractionCache {
     await fs.rm(this.root, { recursive: true, force: true });
   }
 
-  private async extract(archiveId: string, load: () => Promise<Buffer>): Promise<string> {
+  private async extract(archiveId: string, load: () => Promise<Buffer>): Promise<ExtractedArchive> {
     await this.staleRemoval;
     // A fresh name, so a re-extraction never meets the removal of an evicted copy.
     const target = path.join(this.root, `${archiveId}-${randomUUID().slice(0, 8)}`);
     await fs.mkdir(target, { recursive: true });
+    const files = new Map<string, number>();
+    const directories = new Set<string>(['']);
     try {
       await this.work.run(async () => {
         const archive = readArchive(await load());
         // Stored archives passed validateArchive; resolveInside is the last line of defence anyway.
         for (const entry of archive.entries) {
-          const destination = resolveInside(target, servedPath(entry.name.replace(/\/$/, '')));
+          const name = servedPath(entry.name.replace(/\/$/, ''));
+          const destination = resolveInside(target, name);
           if (entry.isDirectory) {
             await fs.mkdir(destination, { recursive: true });
+            addDirectories(directories, name);
             continue;
           }
           await fs.mkdir(path.dirname(destination), { recursive: true });
           const chunks: Buffer[] = [];
           await inflateEntry(entry, JSON.stringify(entry.name), (chunk) => chunks.push(chunk));
-          await fs.writeFile(destination, Buffer.concat(chunks), { mode: 0o644 });
+          const content = Buffer.concat(chunks);
+          await fs.writeFile(destination, content, { mode: 0o644 });
+          files.set(name, content.length);
+          addDirectories(directories, path.posix.dirname(name));
         }
       });
       this.logger.debug(`Extracted archive ${archiveId}`);
-      return target;
+      return { directory: target, files, directories };
     } catch (error) {
       await fs.rm(target, { recursive: true, force: true });
       throw error;
@@ -106,14 +130,23 @@ export class ArchiveExtractionCache {
 
   private evict(): void {
     while (this.entries.size > this.capacity) {
-      const [oldestId, oldest] = this.entries.entries().next().value as [string, Promise<string>];
+      const [oldestId, oldest] = this.entries.entries().next().value as [string, Promise<ExtractedArchive>];
       this.entries.delete(oldestId);
       oldest
-        .then((directory) => fs.rm(directory, { recursive: true, force: true }))
+        .then(({ directory }) => fs.rm(directory, { recursive: true, force: true }))
         .catch((error: unknown) =>
           this.logger.warn(`Could not remove extracted archive ${oldestId}: ${String(error)}`),
         );
     }
+  }
+}
+
+/** `name` and every directory above it (`.` is the root, as `path.posix.dirname` says it). */
+function addDirectories(directories: Set<string>, name: string): void {
+  let current = name;
+  while (current !== '.' && current !== '' && !directories.has(current)) {
+    directories.add(current);
+    current = path.posix.dirname(current);
   }
 }
 

@@ -4,122 +4,225 @@ import {
   CumulocityError,
   Role,
   UnsafePathError,
-  type Principal,
+  type DownloadContent,
 } from '@depot/common';
 import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { ApplicationChangeFeed } from '../application-change-feed';
+import type { ApplicationEntity } from '../application.entity';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applications.options';
 import { ApplicationsService } from '../applications.service';
-import { ApplicationVersionsService, type ServedArchive } from '../versions/application-versions.service';
-import { ArchiveExtractionCache } from './archive-extraction-cache';
+import { ApplicationVersionsService } from '../versions/application-versions.service';
+import { ArchiveExtractionCache, type ExtractedArchive } from './archive-extraction-cache';
+import { HostedAppResolutionCache, type HostedArchive } from './hosted-app-resolution-cache';
+import { HostedFileBytesCache } from './hosted-file-bytes-cache';
+import { hostedFileDownload, type HostedDownloadOptions } from './hosted-file-download';
+import { PRECOMPRESSED_ENCODINGS, type PrecompressedEncoding } from './select-encoding';
 
-/** A file of an application's active archive, ready to be sent. */
-export interface HostedFile {
+/** One representation of a file: the file itself, or a precompressed copy of it. */
+export interface HostedRepresentation {
   absolutePath: string;
   length: number;
   /** Strong: archives are immutable, so (archive id, path) names exactly one content. */
   etag: string;
+}
+
+/** A file of an archive, ready to be sent. */
+export interface HostedFile extends HostedRepresentation {
+  /** The name asked for; its extension gives the content type of every representation. */
+  name: string;
   lastModified: Date;
-  /** Which archive served it: the active one, an exact version (`pinned`) or a tag. */
-  served: ServedArchive;
+  /** The URL named an exact version: the bytes behind it never change. */
+  pinned: boolean;
+  /** `x.br` / `x.gz` stored beside `x` in the archive. */
+  precompressed: Partial<Record<PrecompressedEncoding, HostedRepresentation>>;
 }
 
 /** `redirect`: a directory was asked for without its trailing slash (relative links need it). */
 export type HostedFileLookup = { kind: 'file'; file: HostedFile } | { kind: 'redirect' };
 
-const DEFAULT_CACHE_SIZE = 32;
-const INDEX = 'index.html';
+/** What a `/apps/...` URL names. */
+export interface HostedFileRequest {
+  /** The caller's tenant; `undefined` under `/apps/public/...`, which serves public applications. */
+  tenantId: string | undefined;
+  contextPath: string;
+  /** What followed `@` in the first segment (`/apps/{contextPath}@{selector}/...`). */
+  selector: string | undefined;
+  /** The URL-decoded path below it; a trailing `''` means a trailing slash. */
+  segments: string[];
+}
 
-function notFound(contextPath: string, relativePath: string): CumulocityError {
-  return CumulocityError.notFound(
-    'applications',
-    `No file ${JSON.stringify(relativePath)} in application ${contextPath}`,
-  );
+const DEFAULT_CACHE_SIZE = 32;
+const DEFAULT_RESOLUTION_TTL_MS = 10_000;
+const DEFAULT_MEMORY_CACHE_BYTES = 32 * 1024 * 1024;
+/** Larger files are streamed from the extracted copy on every request. */
+const MAX_FILE_IN_MEMORY_BYTES = 512 * 1024;
+const INDEX = 'index.html';
+/** Not a tenant id: the scope of `/apps/public/...` in cache keys. */
+const PUBLIC_SCOPE = '\u0000public';
+
+/** A 404 that no cache keeps: the file may appear with the next archive. */
+function notServed(message: string): CumulocityError {
+  const error = CumulocityError.notFound('applications', message);
+  error.headers['Cache-Control'] = 'no-store';
+  return error;
 }
 
 /**
- * Finds the file a `/apps/{contextPath}/{path}` request names in the active archive of the caller's
- * tenant's hosted application. The application row is read on every request, so activating another
- * archive shows on the next request in every process; the files come from this process's
- * extraction cache.
+ * Finds the file a `/apps/{contextPath}[@selector]/{path}` request names: in the caller's tenant's
+ * HOSTED application, or (under `/apps/public/`) in a public one of any tenant. Which archive that is
+ * comes from a per-process cache that the application change feed keeps true across processes; the
+ * files and their index come from this process's extraction cache (archives are immutable).
  */
 @Injectable()
 export class HostedAppFilesService implements OnApplicationShutdown {
   private readonly cache: ArchiveExtractionCache;
+  private readonly resolutions: HostedAppResolutionCache;
+  private readonly bytes: HostedFileBytesCache;
+  /** ETags by extracted file (hashing a name per request is avoidable work). */
+  private readonly etags = new WeakMap<ExtractedArchive, Map<string, string>>();
 
   constructor(
     private readonly applications: ApplicationsService,
-    private readonly binaries: BinariesService,
     private readonly versions: ApplicationVersionsService,
+    private readonly binaries: BinariesService,
     @Inject(APPLICATIONS_OPTIONS) options: ApplicationsModuleOptions,
     archiveWork: ArchiveWorkLimiter,
+    feed: ApplicationChangeFeed,
   ) {
     this.cache = new ArchiveExtractionCache(
       options.extractionCacheDir,
       options.extractionCacheSize ?? DEFAULT_CACHE_SIZE,
       archiveWork,
     );
+    this.resolutions = new HostedAppResolutionCache(
+      feed,
+      options.servingCacheTtlMs ?? DEFAULT_RESOLUTION_TTL_MS,
+    );
+    this.bytes = new HostedFileBytesCache(
+      options.servingMemoryCacheBytes ?? DEFAULT_MEMORY_CACHE_BYTES,
+      MAX_FILE_IN_MEMORY_BYTES,
+    );
   }
 
-  /**
-   * `segments`: the URL-decoded path below the context path; a trailing `''` means a trailing slash.
-   * `selector`: the `x` of `/apps/{contextPath}@{x}/` (a version, else a tag); absent: the active archive.
-   */
-  async lookup(
-    principal: Principal,
-    contextPath: string,
-    segments: string[],
-    selector?: string,
-  ): Promise<HostedFileLookup> {
+  /** The file as `sendDownload` sends it (see {@link hostedFileDownload}), from memory when small. */
+  async download(file: HostedFile, options: HostedDownloadOptions): Promise<DownloadContent> {
+    const content = hostedFileDownload(file, options);
+    content.bytes = await this.bytes.get(content.absolutePath, content.length);
+    return content;
+  }
+
+  async lookup(target: HostedFileRequest): Promise<HostedFileLookup> {
+    const { contextPath, segments } = target;
     const wantsDirectory = segments.length === 0 || segments[segments.length - 1] === '';
     // Files were extracted under the NFC form of their names: an NFD entry answers an NFC request.
     const relative = servedPath((wantsDirectory ? segments.slice(0, -1) : segments).join('/'));
     if (relative !== '') assertServablePath(contextPath, relative);
-    const application = await this.applications.findHostedByContextPath(principal.tenantId, contextPath);
-    if (application && selector !== undefined) await this.applications.loadVersions([application]);
-    const served = application ? this.versions.resolveServed(application, selector) : null;
-    if (!application || !served)
-      throw CumulocityError.notFound(
-        'applications',
-        `No application is served under /apps/${contextPath}${selector === undefined ? '' : `@${selector}`}`,
-      );
-    const archive = await this.applications.findArchive(application, served.binaryId);
-    const directory = await this.cache.directoryFor(archive.id, () =>
-      this.readArchive(principal, archive.id),
-    );
+    const archive = await this.archiveOf(target);
+    const extracted = await this.cache.archiveFor(archive.archiveId, () => this.readArchive(archive));
 
-    let candidate = relative === '' ? INDEX : wantsDirectory ? `${relative}/${INDEX}` : relative;
-    let stats = await statOrNull(path.join(directory, candidate));
-    if (stats?.isDirectory()) {
-      if (!wantsDirectory) return { kind: 'redirect' };
-      candidate = `${candidate}/${INDEX}`;
-      stats = await statOrNull(path.join(directory, candidate));
+    const candidate = wantsDirectory ? (relative === '' ? INDEX : `${relative}/${INDEX}`) : relative;
+    const length = extracted.files.get(candidate);
+    if (length === undefined) {
+      if (!wantsDirectory && extracted.directories.has(candidate)) return { kind: 'redirect' };
+      throw notServed(`No file ${JSON.stringify(relative)} in application ${contextPath}`);
     }
-    if (!stats?.isFile()) throw notFound(contextPath, relative);
+    const representation: HostedRepresentation = {
+      absolutePath: path.join(extracted.directory, candidate),
+      length,
+      etag: this.etagOf(extracted, archive.archiveId, candidate),
+    };
+    const precompressed: HostedFile['precompressed'] = {};
+    for (const [encoding, suffix] of PRECOMPRESSED_ENCODINGS) {
+      const variantLength = extracted.files.get(`${candidate}${suffix}`);
+      if (variantLength === undefined) continue;
+      precompressed[encoding] = {
+        absolutePath: path.join(extracted.directory, `${candidate}${suffix}`),
+        length: variantLength,
+        // Another representation of the same resource: its own tag (RFC 9110 8.8.3.3).
+        etag: `${representation.etag.slice(0, -1)}-${encoding}"`,
+      };
+    }
     return {
       kind: 'file',
       file: {
-        absolutePath: path.join(directory, candidate),
-        length: stats.size,
-        etag: `"${archive.id}-${createHash('sha256').update(candidate).digest('hex').slice(0, 16)}"`,
-        lastModified: archive.creationTime,
-        served,
+        ...representation,
+        name: candidate,
+        lastModified: archive.created,
+        pinned: archive.pinned,
+        precompressed,
       },
     };
+  }
+
+  private etagOf(extracted: ExtractedArchive, archiveId: string, name: string): string {
+    let etags = this.etags.get(extracted);
+    if (!etags) this.etags.set(extracted, (etags = new Map()));
+    let etag = etags.get(name);
+    if (etag === undefined) {
+      etag = `"${archiveId}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}"`;
+      etags.set(name, etag);
+    }
+    return etag;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.cache.clear();
   }
 
+  /** The archive the URL serves (cached; see {@link HostedAppResolutionCache}). */
+  private archiveOf(target: HostedFileRequest): Promise<HostedArchive> {
+    const scope = target.tenantId ?? PUBLIC_SCOPE;
+    const key = `${scope}\u0000${target.contextPath}\u0000${target.selector ?? ''}`;
+    return this.resolutions.resolve(key, target.contextPath, () => this.resolveArchive(target));
+  }
+
+  private async resolveArchive(target: HostedFileRequest): Promise<HostedArchive> {
+    const { tenantId, contextPath } = target;
+    const application =
+      tenantId === undefined
+        ? await this.applications.findPublicHostedByContextPath(contextPath)
+        : await this.applications.findHostedByContextPath(tenantId, contextPath);
+    // The same answer for "none", "not public" and "no content": nothing about other tenants leaks.
+    const served = application && (await this.servedArchiveOf(application, target.selector));
+    if (!application || !served) {
+      const prefix = tenantId === undefined ? '/apps/public/' : '/apps/';
+      const selector = target.selector === undefined ? '' : `@${target.selector}`;
+      throw notServed(`No application is served under ${prefix}${contextPath}${selector}`);
+    }
+    const archive = await this.applications.findArchive(application, served.archiveId);
+    return {
+      applicationId: application.id,
+      tenantId: application.tenantId,
+      contextPath,
+      archiveId: archive.id,
+      created: archive.creationTime,
+      pinned: served.pinned,
+    };
+  }
+
+  /**
+   * Which archive of `application` a URL serves: without a selector the active one (never pinned,
+   * it can change at any time); `@{selector}` names an exact version (pinned, immutable caching) or
+   * else a tag (not pinned: tags move). The answer is cached per process and dropped when the
+   * application's row or one of its versions changes (both tables' triggers notify every process).
+   */
+  private async servedArchiveOf(
+    application: ApplicationEntity,
+    selector: string | undefined,
+  ): Promise<{ archiveId: string; pinned: boolean } | null> {
+    if (selector !== undefined) await this.applications.loadVersions([application]);
+    const served = this.versions.resolveServed(application, selector);
+    return served && { archiveId: served.binaryId, pinned: served.pinned };
+  }
+
   /** The whole archive (bounded by MAX_ARCHIVE_SIZE), read on the application service's behalf. */
-  private async readArchive(principal: Principal, archiveId: string): Promise<Buffer> {
+  private async readArchive(archive: HostedArchive): Promise<Buffer> {
     const { stream } = await this.binaries.openContent(
-      { tenantId: principal.tenantId, userName: principal.userName, roles: [Role.InventoryAdmin] },
-      archiveId,
+      { tenantId: archive.tenantId, userName: 'depot:apps', roles: [Role.InventoryAdmin] },
+      archive.archiveId,
     );
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -132,15 +235,8 @@ function assertServablePath(contextPath: string, relative: string): void {
   try {
     assertSafeRelativePath(relative);
   } catch (error) {
-    if (error instanceof UnsafePathError) throw notFound(contextPath, relative);
+    if (error instanceof UnsafePathError)
+      throw notServed(`No file ${JSON.stringify(relative)} in application ${contextPath}`);
     throw error;
-  }
-}
-
-async function statOrNull(file: string): Promise<Stats | null> {
-  try {
-    return await fs.stat(file);
-  } catch {
-    return null;
   }
 }

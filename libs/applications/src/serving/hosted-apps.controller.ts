@@ -1,30 +1,41 @@
-import {
-  Authenticated,
-  CurrentPrincipal,
-  LoginRedirectFilter,
-  requestUrl,
-  sendDownload,
-  type Principal,
-} from '@depot/common';
+import { Authenticated, CurrentPrincipal, LoginRedirectFilter, Public, type Principal } from '@depot/common';
 import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
-import { hostedFileDownload } from './hosted-file-download';
+import { serveHostedFile } from './serve-hosted-file';
 
 /**
- * `/apps/{contextPath}/...`: the active archive's files (`/apps/{contextPath}@{version or tag}/...`:
- * that version's), for any authenticated user of the owning tenant (the session cookie counts).
- * Without credentials a page a browser opens is redirected to the login page; anything else gets a
- * 401 with `WWW-Authenticate: Basic`.
+ * `/apps/{contextPath}[@selector]/...`: the files of an application of the caller's tenant, for any
+ * authenticated user of it (the session cookie counts). Without credentials a page a browser opens
+ * is redirected to the login page; anything else gets a 401 with `WWW-Authenticate: Basic`. `/apps/public/{contextPath}[@selector]/...`: the same files of a public application
+ * (`"public": true`), without credentials. The query string never changes what is served.
  */
 @Controller('apps')
 @UseFilters(LoginRedirectFilter)
 export class HostedAppsController {
   constructor(private readonly files: HostedAppFilesService) {}
 
+  // Declared first: Express tries routes in order, and `public` is no context path.
+  @Get('public/:contextPath{/*path}')
+  @Public()
+  servePublic(
+    @Param('contextPath') contextPath: string,
+    @Param('path') path: string[] | string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const segments = pathSegments(path, request.path.endsWith('/'));
+    return serveHostedFile(
+      this.files,
+      { tenantId: undefined, first: contextPath, segments },
+      request,
+      response,
+    );
+  }
+
   @Get(':contextPath{/*path}')
   @Authenticated()
-  async serve(
+  serveOwn(
     @CurrentPrincipal() principal: Principal,
     @Param('contextPath') contextPath: string,
     @Param('path') path: string[] | string | undefined,
@@ -32,15 +43,8 @@ export class HostedAppsController {
     @Res() response: Response,
   ): Promise<void> {
     const segments = pathSegments(path, request.path.endsWith('/'));
-    if (segments.length === 0) return redirectToDirectory(request, response);
-    // `/apps/{contextPath}@{versionOrTag}/...`: context paths never contain `@`.
-    const at = contextPath.indexOf('@');
-    const lookup =
-      at < 0
-        ? await this.files.lookup(principal, contextPath, segments)
-        : await this.files.lookup(principal, contextPath.slice(0, at), segments, contextPath.slice(at + 1));
-    if (lookup.kind === 'redirect') return redirectToDirectory(request, response);
-    await sendDownload(request, response, hostedFileDownload(lookup.file));
+    const target = { tenantId: principal.tenantId, first: contextPath, segments };
+    return serveHostedFile(this.files, target, request, response);
   }
 }
 
@@ -55,10 +59,4 @@ function pathSegments(wildcard: string[] | string | undefined, trailingSlash: bo
   while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
   if (trailingSlash) segments.push('');
   return segments;
-}
-
-function redirectToDirectory(request: Request, response: Response): void {
-  const url = requestUrl(request);
-  url.pathname += '/';
-  response.redirect(301, url.toString());
 }

@@ -3,6 +3,7 @@ import { CumulocityError, uniqueViolationOf, type Principal } from '@depot/commo
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { ApplicationChangeFeed } from '../application-change-feed';
 import { ApplicationEntity, ApplicationType } from '../application.entity';
 import { ApplicationArchivesService, chunksOf } from '../application-archives.service';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applications.options';
@@ -61,7 +62,16 @@ export class ApplicationVersionsService {
     private readonly applications: ApplicationsService,
     private readonly archives: ApplicationArchivesService,
     @Inject(APPLICATIONS_OPTIONS) private readonly options: ApplicationsModuleOptions,
+    private readonly changes: ApplicationChangeFeed,
   ) {}
+
+  /** What `/apps/{contextPath}@{x}` serves changed: this process's caches learn it before the answer. */
+  private announce(application: ApplicationEntity): void {
+    this.changes.announce({
+      id: application.id,
+      contextPaths: application.contextPath === null ? [] : [application.contextPath],
+    });
+  }
 
   /** Most versions an application may hold (`APPLICATION_VERSIONS_LIMIT`). */
   get limit(): number {
@@ -168,6 +178,7 @@ export class ApplicationVersionsService {
     } catch (error) {
       throw duplicateVersionOr(error, version);
     }
+    this.announce(application);
     this.logger.log(`Application ${application.id}: version ${version} stored${latest ? ' (latest)' : ''}`);
     return created!;
   }
@@ -192,6 +203,7 @@ export class ApplicationVersionsService {
         }
         await manager.update(ApplicationVersionEntity, { id: target.id }, { tags });
       });
+      this.announce(application);
       target.tags = tags;
       return target;
     });
@@ -213,6 +225,7 @@ export class ApplicationVersionsService {
       // The version row goes with its archive (foreign key ON DELETE CASCADE).
       const archive = await this.applications.findArchive(application, target.binaryId);
       await this.applications.deleteArchives(application, [archive]);
+      this.announce(application);
     });
   }
 
