@@ -73,6 +73,24 @@ describe('createStreamMeter', () => {
     expect(meter.result).toEqual({ bytes: size, md5: hex('md5', data), sha256: hex('sha256', data) });
   });
 
+  it.each([MiB - 1, MiB, MiB + 1])(
+    'hashes %d bytes from a producer that reuses one buffer for every chunk',
+    async (size) => {
+      const data = randomBytes(size);
+      const reused = Buffer.alloc(7000);
+      function* overwriting(): Generator<Buffer> {
+        for (let offset = 0; offset < size; offset += reused.length) {
+          const length = Math.min(reused.length, size - offset);
+          data.copy(reused, 0, offset, offset + length);
+          yield reused.subarray(0, length);
+        }
+      }
+      const meter = createStreamMeter();
+      await pipeline(Readable.from(overwriting()), meter, sink());
+      expect(meter.result).toEqual({ bytes: size, md5: hex('md5', data), sha256: hex('sha256', data) });
+    },
+  );
+
   it('lets a stream of exactly the limit through', async () => {
     const data = randomBytes(10_000);
     const meter = createStreamMeter({ limit: 10_000 });
