@@ -78,15 +78,18 @@ describe('createStreamMeter', () => {
     async (size) => {
       const data = randomBytes(size);
       const reused = Buffer.alloc(7000);
-      function* overwriting(): Generator<Buffer> {
-        for (let offset = 0; offset < size; offset += reused.length) {
-          const length = Math.min(reused.length, size - offset);
-          data.copy(reused, 0, offset, offset + length);
-          yield reused.subarray(0, length);
-        }
-      }
       const meter = createStreamMeter();
-      await pipeline(Readable.from(overwriting()), meter, sink());
+      const done = pipeline(meter, sink());
+      for (let offset = 0; offset < size; offset += reused.length) {
+        const length = Math.min(reused.length, size - offset);
+        data.copy(reused, 0, offset, offset + length);
+        // Written, then overwritten as soon as the meter has taken it.
+        await new Promise<void>((resolve, reject) =>
+          meter.write(reused.subarray(0, length), (error) => (error ? reject(error) : resolve())),
+        );
+      }
+      meter.end();
+      await done;
       expect(meter.result).toEqual({ bytes: size, md5: hex('md5', data), sha256: hex('sha256', data) });
     },
   );
