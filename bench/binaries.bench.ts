@@ -5,7 +5,7 @@
  * client's own CPU, Depot's peak RSS over the whole benchmark. `BENCH_CONTEND=1` runs every row
  * with a CPU hog on one core; the download row also runs under the hog in any case.
  *
- * BENCH_ROUNDS (default 3) pairs per row, BENCH_SIZE_MIB (default 512) for the large upload and
+ * BENCH_ROWS (default small,large,download,list) picks rows; BENCH_ROUNDS (default 3) pairs per row, BENCH_SIZE_MIB (default 512) for the large upload and
  * download, BENCH_SMALL_SECONDS (default 6) per wrk run, BENCH_LIST_ROWS (default
  * 10000,100000,1000000) binaries seeded by SQL for the list row (needs DATABASE_URL; a throwaway
  * database on that server), BENCH_DIR (default the OS temp dir) for the servers' data.
@@ -54,6 +54,7 @@ const { Client } = require('pg') as { Client: new (options: { connectionString: 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 512) * MiB;
 const SMALL_SECONDS = Number(process.env.BENCH_SMALL_SECONDS ?? 6);
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'small,large,download,list').split(','));
 const LIST_ROWS = (process.env.BENCH_LIST_ROWS ?? '10000,100000,1000000').split(',').map(Number);
 const BOUNDARY = 'depot-bench-boundary';
 const PASSWORD = 'bench-password-1';
@@ -261,6 +262,7 @@ async function downloads(
 }
 
 const LIST_TYPES = 10;
+const RARE_EVERY = 10_000;
 
 async function listRows(depot: Side, databaseUrl: string): Promise<void> {
   const db = new Client({ connectionString: databaseUrl });
@@ -270,51 +272,60 @@ async function listRows(depot: Side, databaseUrl: string): Promise<void> {
       `SELECT tenant_id, owner FROM managed_objects WHERE storage_key IS NOT NULL LIMIT 1`,
     );
     const { tenant_id: tenant, owner } = rows[0];
-    const type = 'bench_list_3';
     const sql =
       `SELECT mo.* FROM managed_objects mo WHERE mo.tenant_id = $1 AND mo.storage_key IS NOT NULL ` +
       `AND mo.type = $2 ORDER BY mo.id ASC LIMIT 100 OFFSET 0`;
     let seeded = 0;
+    // Without the usage trigger (one upsert per row made a million rows take many minutes); the
+    // tenant's usage is added once below, as the trigger would have.
+    await db.query(`SET session_replication_role = replica`);
     for (const total of LIST_ROWS) {
-      // Rows by SQL, as the upload path would leave them (a blob key each, ten types in turn).
+      // Rows by SQL, as the upload path would leave them (a blob key each, ten types in turn, and
+      // one row in RARE_EVERY of a rare type).
       await db.query(
         `INSERT INTO managed_objects (tenant_id, owner, name, type, creation_time, last_updated, storage_key, length, content_type, md5, sha256, revpos)
-         SELECT $1, $2, 'seed-' || g, 'bench_list_' || (g % ${LIST_TYPES}), now(), now(), $5::text || g, 1024,
-                'application/octet-stream', repeat('0', 32), repeat('0', 64), 1
+         SELECT $1, $2, 'seed-' || g,
+                CASE WHEN g % ${RARE_EVERY} = 0 THEN 'bench_list_rare' ELSE 'bench_list_' || (g % ${LIST_TYPES}) END,
+                now(), now(), $5::text || g, 1024, 'application/octet-stream', repeat('0', 32), repeat('0', 64), 1
          FROM generate_series($3::int, $4::int) AS g`,
         [tenant, owner, seeded + 1, total, `${tenant}/bench-seed-`],
       );
+      await db.query(`UPDATE tenant_storage SET used_bytes = used_bytes + $2 WHERE tenant_id = $1`, [
+        tenant,
+        (total - seeded) * 1024,
+      ]);
       seeded = total;
       await db.query('ANALYZE managed_objects');
-      const url = `${depot.server.baseUrl}/inventory/binaries?pageSize=100&type=${type}`;
-      const check = await fetch(url, { headers: { ...AUTH, accept: 'application/json' } });
-      const page = (await check.json()) as { managedObjects?: unknown[] };
-      if (check.status !== 200 || page.managedObjects?.length !== 100)
-        throw new Error(`list: ${check.status}, ${page.managedObjects?.length} objects`);
-      const runs: { p99Ms: number; requestsPerSecond: number }[] = [];
-      for (let round = 0; round < ROUNDS; round++)
-        runs.push(
-          await wrk({
-            url,
-            connections: 4,
-            seconds: Math.max(3, SMALL_SECONDS / 2),
-            headers: { ...AUTH, accept: 'application/json' },
-          }),
-        );
-      const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [
-        tenant,
-        type,
-      ]);
-      printRow({
-        what: `binaries list pageSize=100&type (1 in ${LIST_TYPES}), ${total.toLocaleString('en')} rows, p99 at 4 connections`,
-        unit: 'ms',
-        depot: runs.map((r) => r.p99Ms),
-        target: { atMost: 20 },
-        note:
-          `${fmt(median(runs.map((r) => r.requestsPerSecond)), 0)} req/s\n` +
-          `EXPLAIN (ANALYZE, BUFFERS) ${sql}\n` +
-          plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'),
-      });
+      for (const [type, share] of [
+        ['bench_list_3', `1 in ${LIST_TYPES}`],
+        ['bench_list_rare', `1 in ${RARE_EVERY.toLocaleString('en')}`],
+      ] as const) {
+        const url = `${depot.server.baseUrl}/inventory/binaries?pageSize=100&type=${type}`;
+        const expected = Math.min(100, type === 'bench_list_rare' ? Math.floor(total / RARE_EVERY) : total);
+        const check = await fetch(url, { headers: { ...AUTH, accept: 'application/json' } });
+        const page = (await check.json()) as { managedObjects?: unknown[] };
+        if (check.status !== 200 || (page.managedObjects?.length ?? 0) < Math.min(expected, 1))
+          throw new Error(`list: ${check.status}, ${page.managedObjects?.length} objects`);
+        const runs: { p99Ms: number; requestsPerSecond: number }[] = [];
+        for (let round = 0; round < ROUNDS; round++)
+          runs.push(
+            await wrk({ url, connections: 4, seconds: 3, headers: { ...AUTH, accept: 'application/json' } }),
+          );
+        const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [
+          tenant,
+          type,
+        ]);
+        printRow({
+          what: `binaries list pageSize=100&type (${share}), ${total.toLocaleString('en')} rows, p99 at 4 connections`,
+          unit: 'ms',
+          depot: runs.map((r) => r.p99Ms),
+          target: { atMost: 20 },
+          note:
+            `${fmt(median(runs.map((r) => r.requestsPerSecond)), 0)} req/s, ${page.managedObjects?.length} objects per page\n` +
+            `EXPLAIN (ANALYZE, BUFFERS) ${sql}\n` +
+            plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'),
+        });
+      }
     }
   } finally {
     await db.end();
@@ -373,7 +384,7 @@ async function main(): Promise<void> {
     const smallBody = path.join(workDir, 'small-upload.body');
     smallUploadBody(smallBody);
     const source = path.join(workDir, 'large-upload.bin');
-    await writeRandomFile(source, SIZE);
+    if (ROWS.has('large') || ROWS.has('download')) await writeRandomFile(source, SIZE);
     const answer = path.join(workDir, 'answer.json');
 
     await maybeContended(async () => {
@@ -390,13 +401,18 @@ async function main(): Promise<void> {
         });
       }
       const rssSoFar = (): void => console.log(`  (Depot peak RSS so far: ${fmt(watch.peak(), 1)} MiB)`);
-      await smallUploads(sides, smallBody);
+      if (ROWS.has('small')) await smallUploads(sides, smallBody);
       rssSoFar();
-      const ids = await largeUploads(sides, source, answer, hashFloor);
-      rssSoFar();
-      await downloads({ baseline: plain, depot }, ids, CONTEND);
-      if (!CONTEND) await downloads({ baseline: plain, depot }, ids, true);
-      rssSoFar();
+      if (ROWS.has('large') || ROWS.has('download')) {
+        const ids = await largeUploads(sides, source, answer, hashFloor);
+        rssSoFar();
+        if (ROWS.has('download')) {
+          await downloads({ baseline: plain, depot }, ids, CONTEND);
+          if (!CONTEND) await downloads({ baseline: plain, depot }, ids, true);
+          rssSoFar();
+        }
+      }
+      if (!ROWS.has('list')) return;
       if (databaseUrl) await listRows(depot, databaseUrl);
       else console.log('\n(binaries list rows skipped: they seed rows by SQL and need DATABASE_URL)');
     });
