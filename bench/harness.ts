@@ -18,16 +18,16 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import {
   childCpuSecondsOfTimes,
-  cpuSecondsOfStat,
   median,
   medianPairRatio,
   meets,
   parseWrkResult,
-  statusFieldMiB,
   type WrkResult,
 } from './bench-stats';
+import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats';
 
 export * from './bench-stats';
+export * from './process-stats';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 /** Node's module resolution for files built outside the repository. */
@@ -35,20 +35,6 @@ const NODE_PATH = path.join(REPO_ROOT, 'node_modules');
 
 // ---------------------------------------------------------------------------------------------
 // /proc readings of a serving process
-
-/** CPU seconds (user + system, all threads) `pid` has used so far. */
-export function cpuSeconds(pid: number): number {
-  return cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-}
-
-export function rssMiB(pid: number): number {
-  return statusFieldMiB(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
-}
-
-/** Peak RSS of `pid` since it started (VmHWM). */
-export function peakRssMiB(pid: number): number {
-  return statusFieldMiB(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmHWM');
-}
 
 /**
  * Samples VmRSS every `intervalMs` for as long as it runs; `peak()` is the larger of the highest
