@@ -1,391 +1,431 @@
 /**
- * `npm run bench`: Depot's binaries API against a plain Node.js baseline, in the same run.
+ * `npm run bench`: the binaries rows of docs/performance.md, Depot against plain Node.js baselines
+ * (bench/binaries-baseline-server.ts) with the method of bench/harness.ts: servers in their own
+ * processes, runs in turns, the median of per-pair ratios, server CPU per GiB or per request, the
+ * client's own CPU, Depot's peak RSS over the whole benchmark. `BENCH_CONTEND=1` runs every row
+ * with a CPU hog on one core; the download row also runs under the hog in any case.
  *
- * - Depot runs as its own process (main.ts, filesystem driver, PostgreSQL from DATABASE_URL or the
- *   embedded one), so its peak RSS is read from /proc/<pid>/status (VmHWM, reset per phase when the
- *   kernel allows it).
- * - The baseline (bench/binaries-baseline-server.ts) parses multipart with busboy into a file and
- *   streams files back with a 1 MiB highWaterMark.
- * - A BENCH_SIZE_MIB (default 1024) multipart upload and its download through each, best of
- *   BENCH_ROUNDS (default 2) with the contestants taking turns; then 10 KiB uploads at concurrency 16
- *   for BENCH_SMALL_SECONDS (default 10) each with autocannon.
- * BENCH_DIR (default the OS temp dir) holds both servers' data.
- * The machine is shared: figures move from run to run; the ratios are what to read.
+ * BENCH_ROWS (default small,large,download,list) picks rows; BENCH_ROUNDS (default 3) pairs per row, BENCH_SIZE_MIB (default 512) for the large upload and
+ * download, BENCH_SMALL_SECONDS (default 6) per wrk run, BENCH_LIST_ROWS (default
+ * 10000,100000,1000000) binaries seeded by SQL for the list row (needs DATABASE_URL; a throwaway
+ * database on that server), BENCH_DIR (default the OS temp dir) for the servers' data.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as ts from 'typescript';
-import { findFreeLoopbackPort } from '../libs/database/src/embedded-postgres.launcher';
 import { basicAuth } from '../test/support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
-import { cpuSeconds, peakRssMiB, resetPeakRss } from './process-stats';
+import {
+  alternate,
+  buildDepot,
+  CONTEND,
+  cpuSeconds,
+  cpuSecondsPerGiB,
+  curlDownload,
+  curlUpload,
+  GiB,
+  maybeContended,
+  median,
+  MiB,
+  printRow,
+  printSummary,
+  REPO_ROOT,
+  RssWatch,
+  startDepot,
+  startNodeServer,
+  transpileScript,
+  withCpu,
+  wrk,
+  type ServedProcess,
+} from './harness';
 
-// autocannon ships no typings; this is the part used here.
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  '2xx': number;
+interface SqlClient {
+  connect(): Promise<void>;
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+  end(): Promise<void>;
 }
+// pg ships no typings; this is the part used here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<AutocannonResult>;
+const { Client } = require('pg') as { Client: new (options: { connectionString: string }) => SqlClient };
 
-const MiB = 1024 * 1024;
-const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 1024) * MiB;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const SMALL_SECONDS = Number(process.env.BENCH_SMALL_SECONDS ?? 10);
-const SETTLE_MS = 2000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SIZE = Number(process.env.BENCH_SIZE_MIB ?? 512) * MiB;
+const SMALL_SECONDS = Number(process.env.BENCH_SMALL_SECONDS ?? 6);
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'small,large,download,list').split(','));
+const LIST_ROWS = (process.env.BENCH_LIST_ROWS ?? '10000,100000,1000000').split(',').map(Number);
 const BOUNDARY = 'depot-bench-boundary';
-const BLOCK = randomBytes(16 * MiB);
-const CHUNK = 256 * 1024;
-const REPO_ROOT = path.resolve(__dirname, '..');
+const PASSWORD = 'bench-password-1';
+const AUTH = { authorization: basicAuth('management', 'admin', PASSWORD) };
 
-interface Contestant {
-  name: string;
-  pid: number;
-  baseUrl: string;
-  uploadPath: string;
-  headers: Record<string, string>;
-  downloadPath(id: string): string;
+const fmt = (value: number, digits = 2): string => value.toFixed(digits);
+
+/** MD5 and SHA-256 over `bytes` in 1 MiB chunks on this thread: the CPU floor of a metered upload. */
+function hashSecondsPerGiB(bytes = 512 * MiB): number {
+  const chunk = randomBytes(MiB);
+  const before = process.cpuUsage();
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  for (let done = 0; done < bytes; done += chunk.length) {
+    md5.update(chunk);
+    sha256.update(chunk);
+  }
+  md5.digest();
+  sha256.digest();
+  const used = process.cpuUsage(before);
+  return cpuSecondsPerGiB((used.user + used.system) / 1e6, bytes);
 }
 
-function multipartHead(filename: string): Buffer {
-  return Buffer.from(
-    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="object"\r\n\r\n${JSON.stringify({ name: filename })}\r\n` +
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
-      `Content-Type: application/octet-stream\r\n\r\n`,
+/** A file of `size` random bytes (16 MiB of randomness repeated). */
+async function writeRandomFile(file: string, size: number): Promise<void> {
+  const block = randomBytes(16 * MiB);
+  const out = createWriteStream(file);
+  for (let written = 0; written < size; written += block.length) {
+    const part = block.subarray(0, Math.min(block.length, size - written));
+    if (!out.write(part)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** The 10 KiB multipart body wrk sends: the `object` part, then the `file` part. */
+function smallUploadBody(file: string): void {
+  writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="object"\r\n\r\n{"name":"small.bin","type":"bench_small"}\r\n` +
+          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="small.bin"\r\n` +
+          `Content-Type: application/octet-stream\r\n\r\n`,
+      ),
+      randomBytes(10 * 1024),
+      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ]),
   );
 }
-const TAIL = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
 
-/** head, `size` bytes cut from one random block, tail. */
-function multipartBody(size: number, filename: string): Readable {
-  const head = multipartHead(filename);
-  let sent = 0;
-  let stage: 'head' | 'body' | 'tail' | 'done' = 'head';
-  return new Readable({
-    read() {
-      if (stage === 'head') {
-        stage = size > 0 ? 'body' : 'tail';
-        this.push(head);
-      } else if (stage === 'body') {
-        const offset = sent % BLOCK.length;
-        const length = Math.min(CHUNK, size - sent, BLOCK.length - offset);
-        sent += length;
-        if (sent >= size) stage = 'tail';
-        this.push(BLOCK.subarray(offset, offset + length));
-      } else if (stage === 'tail') {
-        stage = 'done';
-        this.push(TAIL);
-      } else {
-        this.push(null);
-      }
-    },
+interface Side {
+  server: ServedProcess;
+  uploadUrl: string;
+  headers: Record<string, string>;
+  downloadUrl(id: string): string;
+}
+
+async function smallUploads(
+  sides: Record<'baseline' | 'durable' | 'depot', Side>,
+  bodyFile: string,
+): Promise<void> {
+  const runs = await alternate(ROUNDS, {
+    baseline: () => smallRun(sides.baseline, bodyFile),
+    durable: () => smallRun(sides.durable, bodyFile),
+    depot: () => smallRun(sides.depot, bodyFile),
+  });
+  const note = (name: keyof typeof runs): string => {
+    const r = runs[name];
+    return (
+      `${name}: p99 ${r.map((x) => fmt(x.p99Ms, 1)).join(' ')} ms; server CPU ${fmt(median(r.map((x) => (x.cpu * 1000) / x.requests)))} ms/request; ` +
+      `wrk CPU ${fmt(median(r.map((x) => x.clientCpu / x.durationSeconds)))} cores; errors ${r.reduce((sum, x) => sum + x.errors, 0)}`
+    );
+  };
+  const notes = [note('baseline'), note('durable'), note('depot')].join('\n');
+  printRow({
+    what: '10 KiB uploads, 16 connections, req/s vs busboy -> file',
+    unit: 'req/s',
+    baseline: runs.baseline.map((r) => r.requestsPerSecond),
+    depot: runs.depot.map((r) => r.requestsPerSecond),
+    target: { atLeast: 0.25 },
+    note: notes,
+  });
+  printRow({
+    what: '10 KiB uploads, 16 connections, req/s vs busboy -> file + fsync',
+    unit: 'req/s',
+    baseline: runs.durable.map((r) => r.requestsPerSecond),
+    depot: runs.depot.map((r) => r.requestsPerSecond),
+  });
+  printRow({
+    what: '10 KiB uploads, 16 connections, Depot p99',
+    unit: 'ms',
+    depot: runs.depot.map((r) => r.p99Ms),
+    target: { atMost: 50 },
   });
 }
 
-function multipartLength(size: number, filename: string): number {
-  return multipartHead(filename).length + size + TAIL.length;
+async function smallRun(side: Side, bodyFile: string) {
+  const { result, cpu } = await withCpu(side.server.pid, () =>
+    wrk({
+      url: side.uploadUrl,
+      connections: 16,
+      seconds: SMALL_SECONDS,
+      method: 'POST',
+      bodyFile,
+      headers: {
+        ...side.headers,
+        accept: 'application/json',
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      },
+    }),
+  );
+  return { ...result, cpu };
 }
 
-/**
- * One multipart upload. `finalizeSeconds` is the wait between the last byte sent and the answer:
- * what the server does after the body (fsync, rename, commit), which the baseline does not do.
- */
-async function upload(
-  target: Contestant,
-  size: number,
-): Promise<{ seconds: number; finalizeSeconds: number; id: string }> {
-  const filename = 'bench.bin';
-  const started = process.hrtime.bigint();
-  const request = http.request(`${target.baseUrl}${target.uploadPath}`, {
-    method: 'POST',
-    agent: false,
-    headers: {
-      ...target.headers,
-      accept: 'application/json',
-      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-      'content-length': String(multipartLength(size, filename)),
-    },
+async function largeUploads(
+  sides: Record<'baseline' | 'durable' | 'depot', Side>,
+  sourceFile: string,
+  answerFile: string,
+  hashFloor: number,
+): Promise<Record<'baseline' | 'depot', string>> {
+  const run = async (side: Side) => {
+    const { result, cpu } = await withCpu(side.server.pid, () =>
+      curlUpload(
+        side.uploadUrl,
+        [
+          'object={"name":"large.bin","type":"bench_large"};type=application/json',
+          `file=@${sourceFile};type=application/octet-stream`,
+        ],
+        answerFile,
+        { ...side.headers, accept: 'application/json' },
+      ),
+    );
+    if (result.status !== 201) throw new Error(`${side.server.name} upload: ${result.status} ${result.body}`);
+    return { ...result, cpu, id: (JSON.parse(result.body!) as { id: string }).id };
+  };
+  const runs = await alternate(ROUNDS, {
+    baseline: () => run(sides.baseline),
+    durable: () => run(sides.durable),
+    depot: () => run(sides.depot),
   });
-  const responded = once(request, 'response') as Promise<[http.IncomingMessage]>;
-  await pipeline(multipartBody(size, filename), request);
-  const sent = process.hrtime.bigint();
-  const [response] = await responded;
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  const finished = process.hrtime.bigint();
-  const seconds = Number(finished - started) / 1e9;
-  const finalizeSeconds = Number(finished - sent) / 1e9;
-  if (response.statusCode !== 201)
-    throw new Error(`${target.name} upload: ${response.statusCode} ${Buffer.concat(chunks).toString()}`);
-  const id = (JSON.parse(Buffer.concat(chunks).toString()) as { id: string }).id;
-  return { seconds, finalizeSeconds, id };
-}
-
-async function download(target: Contestant, id: string, size: number): Promise<number> {
-  const started = process.hrtime.bigint();
-  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    http
-      .get(`${target.baseUrl}${target.downloadPath(id)}`, { agent: false, headers: target.headers }, resolve)
-      .on('error', reject);
+  const perGiB = (name: keyof typeof runs) => runs[name].map((r) => cpuSecondsPerGiB(r.cpu, SIZE));
+  const clientPerGiB = (name: keyof typeof runs) =>
+    fmt(median(runs[name].map((r) => cpuSecondsPerGiB(r.clientCpu, SIZE))));
+  const label = SIZE >= GiB ? `${SIZE / GiB} GiB` : `${SIZE / MiB} MiB`;
+  const cpuNote =
+    `server CPU-s/GiB: baseline ${fmt(median(perGiB('baseline')))}, durable ${fmt(median(perGiB('durable')))}, depot ${fmt(median(perGiB('depot')))}; ` +
+    `MD5 + SHA-256 alone ${fmt(hashFloor)} CPU-s/GiB on one thread\n` +
+    `curl CPU-s/GiB: baseline ${clientPerGiB('baseline')}, durable ${clientPerGiB('durable')}, depot ${clientPerGiB('depot')}`;
+  printRow({
+    what: `${label} multipart upload (MD5 + SHA-256) vs busboy -> file`,
+    unit: 'MB/s',
+    baseline: runs.baseline.map((r) => r.speed / 1e6),
+    depot: runs.depot.map((r) => r.speed / 1e6),
+    target: { atLeast: 0.6 },
+    note: cpuNote,
   });
-  let received = 0;
-  response.on('data', (chunk: Buffer) => (received += chunk.length));
-  await once(response, 'end');
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (response.statusCode !== 200 || received !== size)
-    throw new Error(`${target.name} download: ${response.statusCode}, ${received} of ${size} bytes`);
-  return seconds;
+  printRow({
+    what: `${label} multipart upload vs busboy -> file + fsync`,
+    unit: 'MB/s',
+    baseline: runs.durable.map((r) => r.speed / 1e6),
+    depot: runs.depot.map((r) => r.speed / 1e6),
+  });
+  printRow({
+    what: `${label} upload CPU-s/GiB vs (busboy -> file + MD5 + SHA-256)`,
+    unit: 'CPU-s/GiB',
+    baseline: perGiB('baseline').map((value) => value + hashFloor),
+    depot: perGiB('depot'),
+    target: { atMost: 1.15 },
+  });
+  return { baseline: runs.baseline.at(-1)!.id, depot: runs.depot.at(-1)!.id };
 }
 
-/**
- * Compiles the server to plain JavaScript (tsc + tsc-alias into `outDir`), so the measured process
- * carries no TypeScript loader: RSS and start-up are what `npm start` runs.
- */
-function buildDepot(outDir: string): string {
-  const bin = (name: string): string => path.join(REPO_ROOT, 'node_modules', '.bin', name);
+async function downloads(
+  sides: Record<'baseline' | 'depot', Side>,
+  ids: Record<'baseline' | 'depot', string>,
+  contended: boolean,
+): Promise<void> {
+  const run = async (side: Side, id: string) => {
+    const { result, cpu } = await withCpu(side.server.pid, () =>
+      curlDownload(side.downloadUrl(id), side.headers),
+    );
+    if (result.status !== 200 || result.bytes !== SIZE)
+      throw new Error(`${side.server.name} download: ${result.status}, ${result.bytes} of ${SIZE} bytes`);
+    return { ...result, cpu };
+  };
+  const runs = await maybeContended(
+    () =>
+      alternate(ROUNDS, {
+        baseline: () => run(sides.baseline, ids.baseline),
+        depot: () => run(sides.depot, ids.depot),
+      }),
+    contended,
+  );
+  const perGiB = (name: keyof typeof runs, of: 'cpu' | 'clientCpu') =>
+    fmt(median(runs[name].map((r) => cpuSecondsPerGiB(r[of], SIZE))));
+  printRow({
+    what: `${SIZE / MiB} MiB download vs fs.createReadStream (1 MiB) -> response${contended && !CONTEND ? ' [CPU hog on one core]' : ''}`,
+    unit: 'MB/s',
+    baseline: runs.baseline.map((r) => r.speed / 1e6),
+    depot: runs.depot.map((r) => r.speed / 1e6),
+    target: { atLeast: 0.95 },
+    note: `server CPU-s/GiB: baseline ${perGiB('baseline', 'cpu')}, depot ${perGiB('depot', 'cpu')}; curl CPU-s/GiB: baseline ${perGiB('baseline', 'clientCpu')}, depot ${perGiB('depot', 'clientCpu')}`,
+  });
+}
+
+const LIST_TYPES = 10;
+const RARE_EVERY = 10_000;
+
+async function listRows(depot: Side, databaseUrl: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
   try {
-    execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    // Type errors still emit JavaScript; only a missing entry point is fatal (checked below).
-    console.warn(
-      `tsc reported problems: ${String((error as { stdout?: Buffer }).stdout ?? error).slice(0, 500)}`,
+    const { rows } = await db.query<{ tenant_id: string; owner: string }>(
+      `SELECT tenant_id, owner FROM managed_objects WHERE storage_key IS NOT NULL LIMIT 1`,
     );
+    const { tenant_id: tenant, owner } = rows[0];
+    const sql =
+      `SELECT mo.* FROM managed_objects mo WHERE mo.tenant_id = $1 AND mo.storage_key IS NOT NULL ` +
+      `AND mo.type = $2 ORDER BY mo.id ASC LIMIT 100 OFFSET 0`;
+    let seeded = 0;
+    // Without the usage trigger (one upsert per row made a million rows take many minutes); the
+    // tenant's usage is added once below, as the trigger would have.
+    await db.query(`SET session_replication_role = replica`);
+    for (const total of LIST_ROWS) {
+      // Rows by SQL, as the upload path would leave them (a blob key each, ten types in turn, and
+      // one row in RARE_EVERY of a rare type).
+      await db.query(
+        `INSERT INTO managed_objects (tenant_id, owner, name, type, creation_time, last_updated, storage_key, length, content_type, md5, sha256, revpos)
+         SELECT $1, $2, 'seed-' || g,
+                CASE WHEN g % ${RARE_EVERY} = 0 THEN 'bench_list_rare' ELSE 'bench_list_' || (g % ${LIST_TYPES}) END,
+                now(), now(), $5::text || g, 1024, 'application/octet-stream', repeat('0', 32), repeat('0', 64), 1
+         FROM generate_series($3::int, $4::int) AS g`,
+        [tenant, owner, seeded + 1, total, `${tenant}/bench-seed-`],
+      );
+      await db.query(`UPDATE tenant_storage SET used_bytes = used_bytes + $2 WHERE tenant_id = $1`, [
+        tenant,
+        (total - seeded) * 1024,
+      ]);
+      seeded = total;
+      await db.query('ANALYZE managed_objects');
+      for (const [type, share] of [
+        ['bench_list_3', `1 in ${LIST_TYPES}`],
+        ['bench_list_rare', `1 in ${RARE_EVERY.toLocaleString('en')}`],
+      ] as const) {
+        const url = `${depot.server.baseUrl}/inventory/binaries?pageSize=100&type=${type}`;
+        const expected = Math.min(100, type === 'bench_list_rare' ? Math.floor(total / RARE_EVERY) : total);
+        const check = await fetch(url, { headers: { ...AUTH, accept: 'application/json' } });
+        const page = (await check.json()) as { managedObjects?: unknown[] };
+        if (check.status !== 200 || (page.managedObjects?.length ?? 0) < Math.min(expected, 1))
+          throw new Error(`list: ${check.status}, ${page.managedObjects?.length} objects`);
+        const runs: { p99Ms: number; requestsPerSecond: number }[] = [];
+        for (let round = 0; round < ROUNDS; round++)
+          runs.push(
+            await wrk({ url, connections: 4, seconds: 3, headers: { ...AUTH, accept: 'application/json' } }),
+          );
+        const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [
+          tenant,
+          type,
+        ]);
+        printRow({
+          what: `binaries list pageSize=100&type (${share}), ${total.toLocaleString('en')} rows, p99 at 4 connections`,
+          unit: 'ms',
+          depot: runs.map((r) => r.p99Ms),
+          target: { atMost: 20 },
+          note:
+            `${fmt(median(runs.map((r) => r.requestsPerSecond)), 0)} req/s, ${page.managedObjects?.length} objects per page\n` +
+            `EXPLAIN (ANALYZE, BUFFERS) ${sql}\n` +
+            plan.rows.map((row) => `  ${row['QUERY PLAN']}`).join('\n'),
+        });
+      }
+    }
+  } finally {
+    await db.end();
   }
-  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
-    cwd: REPO_ROOT,
-    stdio: 'pipe',
-  });
-  return path.join(outDir, 'apps', 'server', 'src', 'main.js');
 }
-
-/** The baseline server, transpiled once to JavaScript beside the build. */
-function buildBaseline(outDir: string): string {
-  const source = readFileSync(path.join(REPO_ROOT, 'bench', 'binaries-baseline-server.ts'), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-    },
-  });
-  const file = path.join(outDir, 'binaries-baseline-server.js');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(file, outputText);
-  return file;
-}
-
-/** Node's module resolution for the built files, which live outside the repository. */
-const NODE_PATH = path.join(REPO_ROOT, 'node_modules');
-
-async function startDepot(
-  main: string,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const port = await findFreeLoopbackPort();
-  const child = spawn(process.execPath, [main], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, NODE_PATH, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('Depot exited during start-up');
-    const healthy = await fetch(`${baseUrl}/health`).then(
-      (response) => response.status === 200,
-      () => false,
-    );
-    if (healthy) return { child, baseUrl };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGKILL');
-  throw new Error('Depot did not become healthy');
-}
-
-async function startBaseline(
-  script: string,
-  directory: string,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [script, directory], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_PATH },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  for await (const chunk of child.stdout) {
-    output += (chunk as Buffer).toString();
-    const match = /LISTENING (\d+)/.exec(output);
-    if (match) return { child, port: Number(match[1]) };
-  }
-  throw new Error('baseline server exited before listening');
-}
-
-const mbps = (bytes: number, seconds: number): number => bytes / 1e6 / seconds;
-const fixed = (value: number, digits = 1): string => value.toFixed(digits);
 
 async function main(): Promise<void> {
-  // BENCH_DIR puts both servers' data elsewhere (e.g. /dev/shm to see the cost of fsync).
   const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-'));
-  const password = 'bench-password-1';
   const env: Record<string, string> = {
     DATA_DIR: path.join(workDir, 'depot'),
     BOOTSTRAP_TENANT: 'management',
     BOOTSTRAP_USER: 'admin',
-    BOOTSTRAP_PASSWORD: password,
+    BOOTSTRAP_PASSWORD: PASSWORD,
     MAX_BINARY_SIZE: String(Math.max(SIZE, MiB) * 2),
-    LOG_LEVEL: 'warn',
   };
-  // With DATABASE_URL, a throwaway database on that server (dropped at the end), never its own data.
   const databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const baselineDir = path.join(workDir, 'baseline');
   mkdirSync(baselineDir, { recursive: true });
-
-  console.log('Compiling Depot and the baseline to JavaScript...');
-  const depotMain = buildDepot(path.join(workDir, 'build'));
-  const baselineScript = buildBaseline(path.join(workDir, 'build', 'bench'));
-  console.log(
-    `Starting Depot (${env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL'}) and the baseline...`,
-  );
-  const depotServer = await startDepot(depotMain, env);
-  const baseline = await startBaseline(baselineScript, baselineDir);
-  const auth = basicAuth('management', 'admin', password);
-  const depot: Contestant = {
-    name: 'depot',
-    pid: depotServer.child.pid!,
-    baseUrl: depotServer.baseUrl,
-    uploadPath: '/inventory/binaries',
-    headers: { authorization: auth },
-    downloadPath: (id) => `/inventory/binaries/${id}`,
-  };
-  const plain: Contestant = {
-    name: 'baseline',
-    pid: baseline.child.pid!,
-    baseUrl: `http://127.0.0.1:${baseline.port}`,
-    uploadPath: '/upload',
-    headers: {},
-    downloadPath: (id) => `/download/${id}`,
-  };
-
+  const servers: ServedProcess[] = [];
   try {
-    // Warm-up: JIT, hash workers, connection pools.
-    for (const target of [plain, depot]) {
-      const { id } = await upload(target, 8 * MiB);
-      await download(target, id, 8 * MiB);
-    }
+    console.log(`Compiling Depot and the baseline to JavaScript in ${workDir}...`);
+    const main = buildDepot(path.join(workDir, 'build'));
+    const baselineScript = transpileScript(
+      path.join(REPO_ROOT, 'bench', 'binaries-baseline-server.ts'),
+      path.join(workDir, 'build', 'bench'),
+    );
+    const depotServer = await startDepot({ main, env, logFile: path.join(workDir, 'depot.log') });
+    servers.push(depotServer);
+    const baselineServer = await startNodeServer('baseline', baselineScript, [baselineDir]);
+    servers.push(baselineServer);
+    console.log(
+      `Depot pid ${depotServer.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, filesystem driver, default LOG_LEVEL, log in ${workDir}/depot.log); ` +
+        `baseline pid ${baselineServer.pid}; ${ROUNDS} pairs per row${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
+    );
+    const watch = new RssWatch(depotServer.pid);
+    const depot: Side = {
+      server: depotServer,
+      uploadUrl: `${depotServer.baseUrl}/inventory/binaries`,
+      headers: AUTH,
+      downloadUrl: (id) => `${depotServer.baseUrl}/inventory/binaries/${id}`,
+    };
+    const plain: Side = {
+      server: baselineServer,
+      uploadUrl: `${baselineServer.baseUrl}/upload`,
+      headers: {},
+      downloadUrl: (id) => `${baselineServer.baseUrl}/download/${id}`,
+    };
+    const durable: Side = {
+      ...plain,
+      server: { ...baselineServer, name: 'durable' },
+      uploadUrl: `${plain.uploadUrl}?durable=1`,
+    };
+    const sides = { baseline: plain, durable, depot };
 
-    const best = new Map<
-      string,
-      {
-        up: number;
-        down: number;
-        rssUp: number;
-        rssDown: number;
-        cpuUp: number;
-        cpuDown: number;
-        finalize: number;
-      }
-    >();
-    const GiB = 1024 * MiB;
-    let resettable = true;
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const target of round % 2 === 1 ? [plain, depot] : [depot, plain]) {
-        resettable = resetPeakRss(target.pid) && resettable;
-        const cpuBeforeUp = cpuSeconds(target.pid);
-        const { seconds: upSeconds, finalizeSeconds, id } = await upload(target, SIZE);
-        const cpuUp = ((cpuSeconds(target.pid) - cpuBeforeUp) * GiB) / SIZE;
-        const rssUp = peakRssMiB(target.pid);
-        // Let the upload's garbage collection finish so the download is not billed for it.
-        await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-        resettable = resetPeakRss(target.pid) && resettable;
-        const cpuBeforeDown = cpuSeconds(target.pid);
-        const downSeconds = await download(target, id, SIZE);
-        const cpuDown = ((cpuSeconds(target.pid) - cpuBeforeDown) * GiB) / SIZE;
-        const rssDown = peakRssMiB(target.pid);
-        const up = mbps(SIZE, upSeconds);
-        const down = mbps(SIZE, downSeconds);
-        console.log(
-          `round ${round} ${target.name.padEnd(8)} upload ${fixed(up)} MB/s, ${fixed(cpuUp, 2)} CPU-s/GiB, ${fixed(finalizeSeconds * 1000, 0)} ms after the last byte (peak RSS ${fixed(rssUp)} MiB)  download ${fixed(down)} MB/s, ${fixed(cpuDown, 2)} CPU-s/GiB (peak RSS ${fixed(rssDown)} MiB)`,
-        );
-        const previous = best.get(target.name);
-        best.set(target.name, {
-          up: Math.max(previous?.up ?? 0, up),
-          down: Math.max(previous?.down ?? 0, down),
-          rssUp: Math.max(previous?.rssUp ?? 0, rssUp),
-          rssDown: Math.max(previous?.rssDown ?? 0, rssDown),
-          cpuUp: Math.min(previous?.cpuUp ?? Infinity, cpuUp),
-          cpuDown: Math.min(previous?.cpuDown ?? Infinity, cpuDown),
-          finalize: Math.min(previous?.finalize ?? Infinity, finalizeSeconds),
+    const smallBody = path.join(workDir, 'small-upload.body');
+    smallUploadBody(smallBody);
+    const source = path.join(workDir, 'large-upload.bin');
+    if (ROWS.has('large') || ROWS.has('download')) await writeRandomFile(source, SIZE);
+    const answer = path.join(workDir, 'answer.json');
+
+    await maybeContended(async () => {
+      const hashFloor = hashSecondsPerGiB();
+      // Warm-up: JIT, pools, the first blob directories.
+      for (const side of Object.values(sides)) {
+        await wrk({
+          url: side.uploadUrl,
+          connections: 4,
+          seconds: 1,
+          method: 'POST',
+          bodyFile: smallBody,
+          headers: { ...side.headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
         });
       }
-    }
-
-    const small: Record<string, AutocannonResult> = {};
-    for (const target of [plain, depot]) {
-      const body = Buffer.concat([multipartHead('small.bin'), BLOCK.subarray(0, 10 * 1024), TAIL]);
-      small[target.name] = await autocannon({
-        url: `${target.baseUrl}${target.uploadPath}`,
-        method: 'POST',
-        connections: 16,
-        duration: SMALL_SECONDS,
-        headers: {
-          ...target.headers,
-          accept: 'application/json',
-          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-        },
-        body,
-      });
-    }
-
-    const d = best.get('depot')!;
-    const b = best.get('baseline')!;
-    const sizeLabel = SIZE >= 1024 * MiB ? `${SIZE / (1024 * MiB)} GiB` : `${SIZE / MiB} MiB`;
-    console.log(`\n=== ${sizeLabel} multipart upload and download (best of ${ROUNDS}) ===`);
-    const header =
-      'upload MB/s  CPU-s/GiB  after last byte ms   download MB/s  CPU-s/GiB   peak RSS up / down MiB';
-    console.log(`             ${header}`);
-    for (const [name, row] of [
-      ['baseline', b],
-      ['depot', d],
-    ] as const) {
-      console.log(
-        `${name.padEnd(12)} ${fixed(row.up).padStart(11)}  ${fixed(row.cpuUp, 2).padStart(9)}  ${fixed(row.finalize * 1000, 0).padStart(17)}   ${fixed(row.down).padStart(13)}  ${fixed(row.cpuDown, 2).padStart(9)}   ${fixed(row.rssUp)} / ${fixed(row.rssDown)}`,
-      );
-    }
-    console.log(
-      `ratio depot/baseline: upload ${fixed(d.up / b.up, 2)} (target >= 0.6, MD5 + SHA-256 included), download ${fixed(d.down / b.down, 2)} (target >= 0.9)`,
-    );
-    console.log(
-      `Depot peak RSS ${fixed(Math.max(d.rssUp, d.rssDown))} MiB (target < 200)${resettable ? '' : ' (VmHWM could not be reset: peak since start)'}`,
-    );
-    console.log(`\n=== 10 KiB uploads, 16 connections, ${SMALL_SECONDS} s ===`);
-    for (const [name, result] of Object.entries(small)) {
-      console.log(
-        `${name.padEnd(12)} ${fixed(result.requests.average)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`,
-      );
-    }
-    console.log(
-      `ratio depot/baseline req/s: ${fixed(small.depot.requests.average / small.baseline.requests.average, 2)}`,
-    );
+      const rssSoFar = (): void => console.log(`  (Depot peak RSS so far: ${fmt(watch.peak(), 1)} MiB)`);
+      if (ROWS.has('small')) await smallUploads(sides, smallBody);
+      rssSoFar();
+      if (ROWS.has('large') || ROWS.has('download')) {
+        const ids = await largeUploads(sides, source, answer, hashFloor);
+        rssSoFar();
+        if (ROWS.has('download')) {
+          await downloads({ baseline: plain, depot }, ids, CONTEND);
+          if (!CONTEND) await downloads({ baseline: plain, depot }, ids, true);
+          rssSoFar();
+        }
+      }
+      if (!ROWS.has('list')) return;
+      if (databaseUrl) await listRows(depot, databaseUrl);
+      else console.log('\n(binaries list rows skipped: they seed rows by SQL and need DATABASE_URL)');
+    });
+    printRow({
+      what: 'Depot peak RSS over the whole binaries benchmark',
+      unit: 'MiB',
+      depot: [watch.stop()],
+      target: { atMost: 200 },
+      note: `CPU of Depot over the whole run: ${fmt(cpuSeconds(depotServer.pid), 1)} s`,
+    });
+    printSummary('binaries');
   } finally {
-    baseline.child.kill('SIGTERM');
-    const exited = once(depotServer.child, 'exit');
-    depotServer.child.kill('SIGTERM');
-    await exited;
+    for (const server of servers.reverse()) await server.stop();
     if (databaseUrl) await dropTestDatabase(databaseUrl);
     await rm(workDir, { recursive: true, force: true });
   }

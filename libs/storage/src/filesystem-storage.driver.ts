@@ -63,17 +63,26 @@ export class FilesystemStorageDriver implements StorageDriver {
 
   async write(key: string, source: Readable): Promise<{ length: number }> {
     const target = this.pathOf(key);
-    // Every time (one cheap syscall): the store recovers if someone removed the directory.
-    await fs.mkdir(this.tempDir, { recursive: true });
     const temp = path.join(this.tempDir, `${randomUUID()}.tmp`);
-    // `flush` fsyncs before close, so the bytes are on disk before the rename makes them visible.
-    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true });
     let written: string = temp;
     try {
+      // Directories are created only when missing (each file-system call is a trip through libuv's
+      // threadpool, which a small upload pays about ten of): the store recovers if one was removed.
+      const handle = await fs.open(temp, 'wx', 0o640).catch(async (error: unknown) => {
+        if (!isMissing(error)) throw error;
+        await fs.mkdir(this.tempDir, { recursive: true });
+        return fs.open(temp, 'wx', 0o640);
+      });
+      // `flush` fsyncs before close, so the bytes are on disk before the rename makes them visible.
+      const sink = createWriteStream('', { fd: handle, flush: true });
       await pipeline(source, sink);
       const directory = path.dirname(target);
-      const firstCreated = await fs.mkdir(directory, { recursive: true });
-      await fs.rename(temp, target);
+      let firstCreated: string | undefined;
+      await fs.rename(temp, target).catch(async (error: unknown) => {
+        if (!isMissing(error)) throw error;
+        firstCreated = await fs.mkdir(directory, { recursive: true });
+        await fs.rename(temp, target);
+      });
       written = target;
       await this.syncNewPath(directory, firstCreated);
       this.fullSince = undefined;

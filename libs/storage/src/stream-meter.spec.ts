@@ -73,6 +73,27 @@ describe('createStreamMeter', () => {
     expect(meter.result).toEqual({ bytes: size, md5: hex('md5', data), sha256: hex('sha256', data) });
   });
 
+  it.each([MiB - 1, MiB, MiB + 1])(
+    'hashes %d bytes from a producer that reuses one buffer for every chunk',
+    async (size) => {
+      const data = randomBytes(size);
+      const reused = Buffer.alloc(7000);
+      const meter = createStreamMeter();
+      const done = pipeline(meter, sink());
+      for (let offset = 0; offset < size; offset += reused.length) {
+        const length = Math.min(reused.length, size - offset);
+        data.copy(reused, 0, offset, offset + length);
+        // Written, then overwritten as soon as the meter has taken it.
+        await new Promise<void>((resolve, reject) =>
+          meter.write(reused.subarray(0, length), (error) => (error ? reject(error) : resolve())),
+        );
+      }
+      meter.end();
+      await done;
+      expect(meter.result).toEqual({ bytes: size, md5: hex('md5', data), sha256: hex('sha256', data) });
+    },
+  );
+
   it('lets a stream of exactly the limit through', async () => {
     const data = randomBytes(10_000);
     const meter = createStreamMeter({ limit: 10_000 });

@@ -48,11 +48,14 @@ function returnBatch(batch: SharedArrayBuffer): void {
   if (freeBatches.length < MAX_POOLED_BATCHES) freeBatches.push(batch);
 }
 
-function digestBoth(data: Uint8Array): Omit<StreamMeterResult, 'bytes'> {
-  return {
-    md5: createHash('md5').update(data).digest('hex'),
-    sha256: createHash('sha256').update(data).digest('hex'),
-  };
+function digestBoth(chunks: readonly Uint8Array[]): Omit<StreamMeterResult, 'bytes'> {
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  for (const chunk of chunks) {
+    md5.update(chunk);
+    sha256.update(chunk);
+  }
+  return { md5: md5.digest('hex'), sha256: sha256.digest('hex') };
 }
 
 /**
@@ -69,7 +72,11 @@ export class StreamMeter extends Transform implements HashJobListener {
   private count = 0;
   private finished: StreamMeterResult | undefined;
 
-  // Worker hashing: bytes are copied into `batch`; full batches go to both workers.
+  // Worker hashing: bytes are copied into `batch`; full batches go to both workers. Until a stream
+  // reaches one batch, its chunks are copied into `unbatched` instead (a few KiB for a small upload, not a
+  // 1 MiB shared buffer each) and hashed here at the end.
+  private readonly unbatched: Buffer[] = [];
+  private unbatchedBytes = 0;
   private batch: SharedArrayBuffer | undefined;
   private batchFill = 0;
   private jobId: number | undefined;
@@ -118,6 +125,14 @@ export class StreamMeter extends Transform implements HashJobListener {
       return callback(null, chunk);
     }
     this.push(chunk);
+    if (this.jobId === undefined && this.unbatchedBytes + chunk.length < BATCH_BYTES) {
+      // A copy: the producer may reuse its buffer once the chunk has passed.
+      this.unbatched.push(Buffer.from(chunk));
+      this.unbatchedBytes += chunk.length;
+      return callback();
+    }
+    for (const earlier of this.unbatched.splice(0)) this.copyIntoBatches(earlier);
+    this.unbatchedBytes = 0;
     this.copyIntoBatches(chunk);
     // Ask for the next chunk only while the workers keep up; otherwise the first ack does it.
     if (this.inFlight.length >= MAX_BATCHES_IN_FLIGHT) this.heldTransform = callback;
@@ -133,9 +148,8 @@ export class StreamMeter extends Transform implements HashJobListener {
     }
     if (this.jobId === undefined) {
       // Shorter than one batch: hashing here is cheaper than a round trip to the workers.
-      const digests = digestBoth(new Uint8Array(this.batch ?? new SharedArrayBuffer(0), 0, this.batchFill));
-      if (this.batch) returnBatch(this.batch);
-      this.batch = undefined;
+      const digests = digestBoth(this.unbatched.splice(0));
+      this.unbatchedBytes = 0;
       return this.finish(callback, digests);
     }
     if (this.batchFill > 0) this.postBatch();
@@ -148,6 +162,7 @@ export class StreamMeter extends Transform implements HashJobListener {
     // Batches still at the workers may be read there; only the unposted one can be reused.
     if (this.batch) returnBatch(this.batch);
     this.batch = undefined;
+    this.unbatched.length = 0;
     callback(error);
   }
 

@@ -1,0 +1,463 @@
+/**
+ * The benchmark harness every `bench/*.bench.ts` shares: servers as child processes (Depot compiled
+ * to JavaScript, plain Node.js baselines), runs in turns (A B A B ...), the median of per-pair ratios,
+ * CPU seconds of the serving process per run, its peak RSS over the whole benchmark, a CPU hog for
+ * `BENCH_CONTEND=1`, external clients (curl, wrk) whose own CPU is measured, and the result rows
+ * printed as baseline, Depot, ratio, target, met.
+ *
+ * Typical use (see binaries.bench.ts):
+ *   const depot = await startDepot({ workDir, env });           // ServedProcess
+ *   const base = await startNodeServer('baseline', script, [dir]);
+ *   const pairs = await alternate(3, { baseline: () => run(base), depot: () => run(depot) });
+ *   printRow({ what, unit, baseline: pairs.baseline.map(r => r.value), depot: ..., target });
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+import {
+  childCpuSecondsOfTimes,
+  median,
+  medianPairRatio,
+  meets,
+  parseWrkResult,
+  type WrkResult,
+} from './bench-stats';
+import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats';
+
+export * from './bench-stats';
+export * from './process-stats';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+/** Node's module resolution for files built outside the repository. */
+const NODE_PATH = path.join(REPO_ROOT, 'node_modules');
+
+// ---------------------------------------------------------------------------------------------
+// /proc readings of a serving process
+
+/**
+ * Samples VmRSS every `intervalMs` for as long as it runs; `peak()` is the larger of the highest
+ * sample and VmHWM (which the kernel keeps since the start), so a spike between samples still counts.
+ */
+export class RssWatch {
+  private highest = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(
+    private readonly pid: number,
+    intervalMs = 20,
+  ) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+  private sample(): void {
+    try {
+      this.highest = Math.max(this.highest, rssMiB(this.pid));
+    } catch {
+      // the process ended
+    }
+  }
+  peak(): number {
+    this.sample();
+    let hwm = 0;
+    try {
+      hwm = peakRssMiB(this.pid);
+    } catch {
+      // the process ended
+    }
+    return Math.max(this.highest, hwm);
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    return this.peak();
+  }
+}
+
+/** Runs `work` and returns its result with the CPU seconds `pid` spent meanwhile. */
+export async function withCpu<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; cpu: number }> {
+  const before = cpuSeconds(pid);
+  const result = await work();
+  return { result, cpu: cpuSeconds(pid) - before };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+export interface ServedProcess {
+  name: string;
+  pid: number;
+  baseUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  };
+}
+
+/**
+ * Compiles the server to plain JavaScript (tsc + tsc-alias into `outDir`), so the measured process
+ * carries no TypeScript loader: RSS and start-up are what `npm start` runs. `BENCH_DEPOT_MAIN` names
+ * an existing build (e.g. `dist/apps/server/src/main.js`) instead.
+ */
+export function buildDepot(outDir: string): string {
+  if (process.env.BENCH_DEPOT_MAIN) return path.resolve(process.env.BENCH_DEPOT_MAIN);
+  const bin = (name: string): string => path.join(REPO_ROOT, 'node_modules', '.bin', name);
+  try {
+    execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    // Type errors still emit JavaScript; only a missing entry point is fatal (at start).
+    console.warn(
+      `tsc reported problems: ${String((error as { stdout?: Buffer }).stdout ?? error).slice(0, 500)}`,
+    );
+  }
+  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: REPO_ROOT,
+    stdio: 'pipe',
+  });
+  return path.join(outDir, 'apps', 'server', 'src', 'main.js');
+}
+
+/** Transpiles one self-contained TypeScript file of bench/ (a baseline server) to JavaScript in `outDir`. */
+export function transpileScript(source: string, outDir: string): string {
+  const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+    },
+  });
+  mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${path.basename(source, '.ts')}.js`);
+  writeFileSync(file, outputText);
+  return file;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * Starts Depot from `main` (see `buildDepot`) on a free loopback port with `env` added to this
+ * process's environment; its log goes to `logFile`. Resolves when `/health` answers 200.
+ */
+export async function startDepot(options: {
+  main: string;
+  env: Record<string, string>;
+  logFile: string;
+  name?: string;
+  /** Node options before the script, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
+}): Promise<ServedProcess> {
+  const port = await freePort();
+  const log = openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_PATH, HOST: '127.0.0.1', ...options.env, PORT: String(port) },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Depot exited during start-up; see ${options.logFile}`);
+    const healthy = await fetch(`${baseUrl}/health`).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (healthy)
+      return { name: options.name ?? 'depot', pid: child.pid!, baseUrl, child, stop: stopper(child) };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error('Depot did not become healthy');
+}
+
+/** Starts a plain Node.js server script that prints `LISTENING <port>` once it listens. */
+export async function startNodeServer(name: string, script: string, args: string[]): Promise<ServedProcess> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NODE_PATH },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  for await (const chunk of child.stdout) {
+    output += (chunk as Buffer).toString();
+    const match = /LISTENING (\d+)/.exec(output);
+    if (match) {
+      child.stdout.resume();
+      return { name, pid: child.pid!, baseUrl: `http://127.0.0.1:${match[1]}`, child, stop: stopper(child) };
+    }
+  }
+  throw new Error(`${name} exited before listening`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contention
+
+/** Whether this run puts a CPU hog on one core (`BENCH_CONTEND=1`). */
+export const CONTEND = process.env.BENCH_CONTEND === '1';
+
+/** A child process spinning one core until `stop`. */
+export async function startCpuHog(): Promise<{ pid: number; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['-e', 'process.stdout.write("SPINNING\\n"); for (;;) {}'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout, 'data');
+  return { pid: child.pid!, stop: stopper(child) };
+}
+
+/** Runs `work` with a CPU hog when `contended` (default: `BENCH_CONTEND=1`). */
+export async function maybeContended<T>(work: () => Promise<T>, contended = CONTEND): Promise<T> {
+  if (!contended) return work();
+  const hog = await startCpuHog();
+  try {
+    return await work();
+  } finally {
+    await hog.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs in turns
+
+/**
+ * `rounds` rounds in which every side runs once, the order rotating each round (A B C, B C A, ...),
+ * so no side always runs first on a cold cache or last on piled-up dirty pages.
+ */
+export async function alternate<K extends string, T>(
+  rounds: number,
+  sides: Record<K, (round: number) => Promise<T>>,
+  onRun?: (side: K, round: number, result: T) => void,
+): Promise<Record<K, T[]>> {
+  const names = Object.keys(sides) as K[];
+  const results = Object.fromEntries(names.map((name) => [name, [] as T[]])) as unknown as Record<K, T[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < names.length; turn++) {
+      const name = names[(round + turn) % names.length];
+      const result = await sides[name](round);
+      results[name].push(result);
+      onRun?.(name, round, result);
+    }
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients (their own CPU measured through bash's `times`)
+
+export interface ClientRun {
+  stdout: string;
+  /** CPU seconds (user + system) of the client process. */
+  clientCpu: number;
+  wallSeconds: number;
+}
+
+/** Runs `command args...` under bash and returns its stdout and its CPU seconds. */
+export async function runClient(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ClientRun> {
+  const started = process.hrtime.bigint();
+  const child = spawn('bash', ['-c', '"$@"; status=$?; times; exit $status', 'bash', command, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`${command} exited ${code}: ${stderr}${stdout}`);
+  const lines = stdout.trimEnd().split('\n');
+  const times = lines.slice(-2).join('\n');
+  return { stdout: lines.slice(0, -2).join('\n'), clientCpu: childCpuSecondsOfTimes(times), wallSeconds };
+}
+
+export interface TransferRun {
+  status: number;
+  bytes: number;
+  /** Bytes per second as curl measured them. */
+  speed: number;
+  seconds: number;
+  clientCpu: number;
+  /** The response body when `saveBodyTo` was given. */
+  body?: string;
+}
+
+function headerArgs(headers: Record<string, string>): string[] {
+  return Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+}
+
+/** `curl -o /dev/null`: one GET, its speed as curl measured it. */
+export async function curlDownload(url: string, headers: Record<string, string> = {}): Promise<TransferRun> {
+  const run = await runClient('curl', [
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code} %{size_download} %{speed_download} %{time_total}\n',
+    ...headerArgs(headers),
+    url,
+  ]);
+  const [status, bytes, speed, seconds] = run.stdout.trim().split(' ').map(Number);
+  return { status, bytes, speed, seconds, clientCpu: run.clientCpu };
+}
+
+/**
+ * `curl -F`: one multipart POST of `fields` (curl's `-F` syntax, e.g. `file=@/path`), no
+ * `Expect: 100-continue` round trip; the answer is written to `bodyFile` and returned.
+ */
+export async function curlUpload(
+  url: string,
+  fields: string[],
+  bodyFile: string,
+  headers: Record<string, string> = {},
+): Promise<TransferRun> {
+  const run = await runClient('curl', [
+    '-sS',
+    '-o',
+    bodyFile,
+    '-w',
+    '%{http_code} %{size_upload} %{speed_upload} %{time_total}\n',
+    '-H',
+    'Expect:',
+    ...headerArgs(headers),
+    ...fields.flatMap((field) => ['-F', field]),
+    url,
+  ]);
+  const [status, bytes, speed, seconds] = run.stdout.trim().split(' ').map(Number);
+  return { status, bytes, speed, seconds, clientCpu: run.clientCpu, body: readFileSync(bodyFile, 'utf8') };
+}
+
+export interface WrkRun extends WrkResult {
+  clientCpu: number;
+}
+
+/**
+ * wrk against `url` (bench/wrk-request.lua): `connections` connections on `threads` threads for
+ * `seconds`, optional method, body file and headers.
+ */
+export async function wrk(options: {
+  url: string;
+  connections: number;
+  seconds: number;
+  threads?: number;
+  method?: string;
+  bodyFile?: string;
+  headers?: Record<string, string>;
+}): Promise<WrkRun> {
+  const threads = Math.min(options.threads ?? 2, options.connections);
+  const run = await runClient(
+    'wrk',
+    [
+      `-t${threads}`,
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      path.join(REPO_ROOT, 'bench', 'wrk-request.lua'),
+      options.url,
+    ],
+    {
+      WRK_METHOD: options.method ?? 'GET',
+      WRK_BODY_FILE: options.bodyFile ?? '',
+      WRK_HEADERS: Object.entries(options.headers ?? {})
+        .map(([name, value]) => `${name}: ${value}`)
+        .join('\n'),
+    },
+  );
+  return { ...parseWrkResult(run.stdout), clientCpu: run.clientCpu };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+export interface Target {
+  atLeast?: number;
+  atMost?: number;
+}
+
+export interface Row {
+  what: string;
+  /** How the baseline and Depot figures read, e.g. `MB/s`, `req/s`, `ms p99`. */
+  unit: string;
+  /** One figure per run; ratios are taken pair by pair, so both lists line up run for run. */
+  baseline?: readonly number[];
+  depot: readonly number[];
+  /** Target on the median pair ratio (with a baseline) or on the median Depot figure (without). */
+  target?: Target;
+  /** Free text after the row: CPU per GiB, client CPU, what the baseline is... */
+  note?: string;
+}
+
+const rows: { row: Row; value: number; met: boolean | undefined }[] = [];
+
+function formatFigure(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const magnitude = Math.abs(value);
+  return magnitude >= 100 ? value.toFixed(0) : magnitude >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+function formatTarget(target: Target | undefined): string {
+  if (!target) return '-';
+  return [
+    target.atLeast !== undefined ? `>= ${target.atLeast}` : undefined,
+    target.atMost !== undefined ? `<= ${target.atMost}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** Prints one result row (median figures, the median of per-pair ratios, target, met) and keeps it for the summary. */
+export function printRow(row: Row): void {
+  const depot = median(row.depot);
+  const baseline = row.baseline ? median(row.baseline) : undefined;
+  const ratio = row.baseline ? medianPairRatio(row.baseline, row.depot) : undefined;
+  const value = ratio ?? depot;
+  const met = row.target ? meets(value, row.target) : undefined;
+  rows.push({ row, value, met });
+  const runs = (values: readonly number[]): string => values.map(formatFigure).join(' ');
+  console.log(
+    `\n## ${row.what}${CONTEND ? ' [BENCH_CONTEND=1]' : ''}\n` +
+      (row.baseline
+        ? `  baseline ${formatFigure(baseline!)} ${row.unit}   (runs: ${runs(row.baseline)})\n`
+        : '') +
+      `  depot    ${formatFigure(depot)} ${row.unit}   (runs: ${runs(row.depot)})\n` +
+      (ratio !== undefined ? `  ratio    ${ratio.toFixed(2)} (median of per-pair ratios)\n` : '') +
+      `  target   ${formatTarget(row.target)}${row.target ? `   met: ${met ? 'yes' : 'NO'}` : ''}` +
+      (row.note ? `\n  ${row.note.split('\n').join('\n  ')}` : ''),
+  );
+}
+
+/** The rows printed so far as one Markdown table (baseline, Depot, ratio, target, met). */
+export function printSummary(title: string): void {
+  console.log(`\n### ${title}${CONTEND ? ' (BENCH_CONTEND=1: a CPU hog on one core)' : ''}\n`);
+  console.log('| what | baseline | Depot | ratio | target | met |');
+  console.log('|---|---|---|---|---|---|');
+  for (const { row, met } of rows) {
+    const baseline = row.baseline ? `${formatFigure(median(row.baseline))} ${row.unit}` : '-';
+    const ratio = row.baseline ? medianPairRatio(row.baseline, row.depot).toFixed(2) : '-';
+    console.log(
+      `| ${row.what} | ${baseline} | ${formatFigure(median(row.depot))} ${row.unit} | ${ratio} | ${formatTarget(row.target)} | ${met === undefined ? '-' : met ? 'yes' : 'no'} |`,
+    );
+  }
+}
