@@ -4,6 +4,7 @@ import { CumulocityExceptionFilter, CumulocityResponseInterceptor } from '@depot
 import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { ApplicationsModule } from '@depot/applications';
 import { AuthModule, BasicAuthGuard } from '@depot/auth';
+import { ConsoleModule } from '@depot/console';
 import { DatabaseModule } from '@depot/database';
 import { InventoryBinariesModule } from '@depot/inventory-binaries';
 import { StorageModule } from '@depot/storage';
@@ -57,6 +58,7 @@ export class AppModule {
           extractionCacheDir: path.join(config.dataDir, 'cache', 'apps'),
         }),
         ApplicationPluginsModule.forRoot({ maxArchiveSize: config.limits.maxArchiveSize }),
+        ConsoleModule.forRoot({ defaultTenant: config.bootstrap.tenant }),
       ],
       controllers: [HealthController],
       providers: [
