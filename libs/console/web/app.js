@@ -1,5 +1,5 @@
 // @ts-check
-import { hasRole, loadSession, request } from './api.js';
+import { hasRole, loadSession, request, xsrfToken } from './api.js';
 import { renderApplication, renderApplications } from './applications.js';
 import { alertBox, h, replace } from './dom.js';
 import { renderFiles } from './files.js';
@@ -127,6 +127,9 @@ async function route() {
   }
   if (!session) {
     try {
+      // Without the session's script-readable cookie there is no session to ask about (and no 401
+      // to log): straight to the login page.
+      if (xsrfToken() === undefined) throw new Error('Not logged in');
       session = await loadSession();
     } catch {
       session = undefined;

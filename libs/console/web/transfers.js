@@ -21,7 +21,7 @@ export class Transfers {
    * @returns {Promise<any>}
    */
   async run(label, size, start) {
-    const progress = h('progress', { max: size || 1, value: 0, 'aria-label': `Upload of ${label}` });
+    const progress = h('progress', { max: size || 1, value: 0, 'aria-label': `Progress of ${label}` });
     const status = h('span', { class: 'muted' }, 'Starting…');
     const cancel = h('button', { type: 'button', class: 'small' }, 'Cancel');
     const item = h(
