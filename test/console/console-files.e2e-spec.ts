@@ -189,6 +189,7 @@ describe('console in Chromium: login and the Files page', () => {
     const running = page.getByRole('group', { name: 'cancel-me.bin' });
     await running.getByRole('button', { name: 'Cancel' }).click();
     await running.getByText('Cancelled').waitFor();
+    await running.getByRole('button', { name: 'Dismiss' }).click();
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
       latency: 0,
@@ -220,6 +221,9 @@ describe('console in Chromium: login and the Files page', () => {
     await page.getByText('1 file · page 1 of 1').waitFor();
     await page.getByRole('row', { name: /photo\.svg/ }).waitFor();
     await page.getByLabel('Type').fill('');
+    await page.getByText('16 files · page 1 of 2').waitFor();
+    if (process.env.CONSOLE_SCREENSHOTS === '1')
+      await page.screenshot({ path: path.resolve(__dirname, '../../docs/console-files.png') });
   });
 
   it('replaces a file with progress, edits its name, type and custom fragments, and downloads it', async () => {

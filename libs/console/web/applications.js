@@ -220,6 +220,7 @@ export function renderApplication(main, session, id, navigate) {
   });
   const fileText = h('textarea', { rows: 4, spellcheck: 'false' });
   const writeProblem = h('div');
+  const written = h('p', { role: 'status', class: 'muted' });
   const writeForm = h(
     'form',
     { class: 'stack card', 'aria-label': 'Write a file' },
@@ -228,11 +229,13 @@ export function renderApplication(main, session, id, navigate) {
     field('Content', fileText),
     writeProblem,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Write file')),
+    written,
   );
   writeForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void (async () => {
       replace(writeProblem);
+      written.textContent = '';
       const path = filePath.value.trim();
       if (!path) return replace(writeProblem, alertBox('Give the path of the file'));
       const form = new FormData();
@@ -245,6 +248,7 @@ export function renderApplication(main, session, id, navigate) {
         await upload('POST', `${appUrl(id)}/binaries/files`, form, () => undefined).done;
         filePath.value = '';
         fileText.value = '';
+        written.textContent = `Wrote ${path}: a new active archive`;
         await load();
       } catch (error) {
         replace(writeProblem, alertBox(messageOf(error)));
@@ -318,7 +322,10 @@ export function renderApplication(main, session, id, navigate) {
       ].flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
     );
     if (current.type !== 'HOSTED') return;
-    await Promise.all([loadArchives(current), loadPlugins()]);
+    // Listing archives takes APPLICATION_MANAGEMENT_ADMIN; a reader is not sent into a 403.
+    if (!isAdmin)
+      replace(archives, h('caption', {}, 'The archives are shown to application administrators.'));
+    await Promise.all([isAdmin ? loadArchives(current) : undefined, loadPlugins()]);
   }
 
   /** @param {Application} current */
