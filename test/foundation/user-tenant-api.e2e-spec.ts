@@ -30,12 +30,17 @@ describe('user and tenant API', () => {
     expect(response.body.effectiveRoles[0].self).toMatch(new RegExp(`^${t.baseUrl}/user/roles/ROLE_`));
   });
 
-  it('GET /tenant/loginOptions (public) offers Basic authentication', async () => {
+  it('GET /tenant/loginOptions (public) offers Basic and OAuth-internal authentication', async () => {
     const response = await request(t.server).get('/tenant/loginOptions');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/cumulocity\.loginoptioncollection\+json/i);
     expect(response.body.loginOptions).toEqual([
       expect.objectContaining({ type: 'BASIC', userManagementSource: 'INTERNAL', visibleOnLoginPage: true }),
+      expect.objectContaining({
+        type: 'OAUTH2_INTERNAL',
+        grantType: 'PASSWORD',
+        initRequest: `${t.baseUrl}/tenant/oauth?tenant_id=management`,
+      }),
     ]);
   });
 

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CumulocityExceptionFilter, CumulocityResponseInterceptor } from '@depot/common';
 import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { ApplicationsModule } from '@depot/applications';
-import { AuthModule, BasicAuthGuard } from '@depot/auth';
+import { AuthenticationGuard, AuthModule, resolveSessionSecret } from '@depot/auth';
 import { ConsoleModule } from '@depot/console';
 import { DatabaseModule } from '@depot/database';
 import { InventoryBinariesModule } from '@depot/inventory-binaries';
@@ -41,7 +41,14 @@ export class AppModule {
           embeddedDir: path.join(config.dataDir, 'postgres'),
           migrations: DEPOT_MIGRATIONS,
         }),
-        AuthModule.forRoot({ bootstrap: config.bootstrap, ...config.auth }),
+        AuthModule.forRoot({
+          bootstrap: config.bootstrap,
+          ...config.auth,
+          sessions: {
+            secret: resolveSessionSecret(config.sessions.secret, config.dataDir),
+            ttlSeconds: config.sessions.ttlSeconds,
+          },
+        }),
         // Feature modules: one line each, configured from `config`.
         StorageModule.forRoot(config.storage),
         InventoryBinariesModule.forRoot({
@@ -67,7 +74,7 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: CumulocityResponseInterceptor },
         // Authenticate first; the feature modules' RolesGuardModule then denies by default (routes
         // declare @Roles, @Authenticated or @Public).
-        { provide: APP_GUARD, useExisting: BasicAuthGuard },
+        { provide: APP_GUARD, useExisting: AuthenticationGuard },
       ],
     };
   }

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   configureHttpServer,
   JsonBodyInterceptor,
+  LOGIN_PAGE_SETTING,
   PUBLIC_URL_SETTING,
   refuseNulInUrlMiddleware,
   requestIdMiddleware,
@@ -35,6 +36,8 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.trustProxy);
   app.set(PUBLIC_URL_SETTING, config.publicUrl);
+  // The console's login page (libs/console); hosted-app pages opened without a session go there.
+  app.set(LOGIN_PAGE_SETTING, '/console/login');
   app.disable('x-powered-by');
   configureHttpServer(app.getHttpServer(), {
     idleTimeoutMs: config.requestIdleTimeoutMs,

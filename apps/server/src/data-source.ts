@@ -1,12 +1,18 @@
 import { ApplicationEntity } from '@depot/applications';
-import { TenantEntity, UserEntity } from '@depot/auth';
+import { SessionEntity, TenantEntity, UserEntity } from '@depot/auth';
 import { ManagedObjectEntity } from '@depot/inventory';
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { DEPOT_MIGRATIONS } from './depot-migrations';
 
 /** Every library's entities: what the running server registers through `TypeOrmModule.forFeature`. */
-export const DEPOT_ENTITIES = [TenantEntity, UserEntity, ManagedObjectEntity, ApplicationEntity];
+export const DEPOT_ENTITIES = [
+  TenantEntity,
+  UserEntity,
+  SessionEntity,
+  ManagedObjectEntity,
+  ApplicationEntity,
+];
 
 /**
  * Depot's schema for the TypeORM CLI only (the server builds its data source in DatabaseModule).

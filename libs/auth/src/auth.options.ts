@@ -16,6 +16,11 @@ export interface AuthModuleOptions {
   hashThreads: number;
   /** Hashes that may wait for a thread; beyond that a login is answered 503 at once. */
   hashQueueLength: number;
+  /**
+   * Session tokens (`POST /tenant/oauth[/token]`): the HS256 key every process must share (see
+   * `resolveSessionSecret`) and their fixed lifetime in seconds.
+   */
+  sessions: { secret: Buffer; ttlSeconds: number };
 }
 
 export const {

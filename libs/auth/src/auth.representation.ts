@@ -79,19 +79,23 @@ export function currentTenantJson(tenant: TenantEntity, baseUrl: string, canCrea
   };
 }
 
-/** Depot offers one way in: Basic authentication against its own users. */
-export function loginOptionsJson(baseUrl: string) {
+/**
+ * Depot's ways in: Basic, and OAuth-internal (`POST /tenant/oauth`, the cookie session the Web SDK
+ * prefers). `initRequest` names the bootstrap tenant, which a login page may prefill.
+ */
+export function loginOptionsJson(baseUrl: string, bootstrapTenant: string) {
   const self = `${baseUrl}/tenant/loginOptions`;
+  const common = { grantType: 'PASSWORD', userManagementSource: 'INTERNAL', visibleOnLoginPage: true };
   return {
     self,
     loginOptions: [
+      { id: 'basic', self: `${self}/basic`, type: 'BASIC', ...common },
       {
-        id: 'basic',
-        self: `${self}/basic`,
-        type: 'BASIC',
-        grantType: 'PASSWORD',
-        userManagementSource: 'INTERNAL',
-        visibleOnLoginPage: true,
+        id: 'oauth2_internal',
+        self: `${self}/oauth2_internal`,
+        type: 'OAUTH2_INTERNAL',
+        ...common,
+        initRequest: `${baseUrl}/tenant/oauth?tenant_id=${encodeURIComponent(bootstrapTenant)}`,
       },
     ],
   };

@@ -8,12 +8,14 @@ import { LoginThrottleService } from './login-throttle.service';
 import { parseBasicAuth, type BasicCredentials } from './parse-basic-auth';
 import { PasswordHasher } from './password-hasher.service';
 import { HashQueueFullError } from './scrypt-pool';
+import type { SessionClaims } from './session-token';
+import { SessionsService } from './sessions.service';
 import { UserEntity } from './user.entity';
 
 /**
- * Turns an Authorization header into a principal: Basic `tenant/user:password` or `user:password`
- * (the bootstrap tenant), verified against the scrypt hash once at a time per credential, cached
- * briefly, and throttled per user and per address.
+ * Turns credentials into a principal. Basic `tenant/user:password` or `user:password` (the bootstrap
+ * tenant) is verified against the scrypt hash once at a time per credential, cached briefly, and
+ * throttled per user and per address; a session token (bearer or cookie) names a session row.
  */
 @Injectable()
 export class AuthService {
@@ -26,11 +28,12 @@ export class AuthService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly throttle: LoginThrottleService,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
   ) {
     this.cache = new CredentialsCache(options.cacheTtlMs);
   }
 
-  async authenticate(authorization: string | undefined, address: string): Promise<Principal> {
+  async authenticateBasic(authorization: string | undefined, address: string): Promise<Principal> {
     if (!authorization)
       throw CumulocityError.unauthorized('Full authentication is required to access this resource');
     const cached = this.cache.get(authorization);
@@ -60,6 +63,19 @@ export class AuthService {
     address: string,
     generation: number,
   ): Promise<Principal> {
+    const user = await this.checkPassword(credentials, address);
+    const principal: Principal = { tenantId: user.tenantId, userName: user.userName, roles: [...user.roles] };
+    // Not cached if the user changed while we verified (the change's invalidation came first).
+    this.cache.set(authorization, principal, generation);
+    return principal;
+  }
+
+  /**
+   * The user whose password this is, checked against the login throttle and the scrypt hash (401,
+   * 429, 503 otherwise). Basic logins and the session logins of `POST /tenant/oauth[/token]` both
+   * come through here, so they count towards the same throttle.
+   */
+  async checkPassword(credentials: BasicCredentials, address: string): Promise<UserEntity> {
     // No capacity to check a password: refuse before costing the database anything.
     if (this.hasher.saturated) throw new HashQueueFullError();
     const tenantId = (credentials.tenant ?? this.options.bootstrap.tenant).toLowerCase();
@@ -82,9 +98,22 @@ export class AuthService {
     }
     if (!user || !valid || !user.enabled) throw CumulocityError.unauthorized();
     await this.throttle.succeeded(attempt);
-    const principal: Principal = { tenantId: user.tenantId, userName: user.userName, roles: [...user.roles] };
-    // Not cached if the user changed while we verified (the change's invalidation came first).
-    this.cache.set(authorization, principal, generation);
+    return user;
+  }
+
+  /**
+   * The principal of a session whose token `SessionsService.verify` accepted: its current roles,
+   * or 401 once it has ended (logout, expiry, password change, disabled or deleted user). Cached
+   * like Basic logins, never beyond the token's expiry, and dropped by the same invalidation.
+   */
+  async authenticateSession(claims: SessionClaims): Promise<Principal> {
+    // Beside Basic headers in one cache: a NUL can never be in a header, so no header hits this key.
+    const key = `\u0000session\u0000${claims.sid}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const generation = this.cache.generation;
+    const principal = await this.sessions.principal(claims);
+    this.cache.set(key, principal, generation, claims.exp * 1000);
     return principal;
   }
 

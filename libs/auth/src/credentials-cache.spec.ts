@@ -18,6 +18,14 @@ describe('CredentialsCache', () => {
     expect(cache.get('Basic a')).toBeUndefined();
   });
 
+  it('never keeps an entry beyond its notAfter (a session token expiring before the cache would)', () => {
+    const cache = new CredentialsCache(10_000, clock);
+    cache.set('session a', alice, cache.generation, now + 500);
+    expect(cache.get('session a')).toBe(alice);
+    now += 500;
+    expect(cache.get('session a')).toBeUndefined();
+  });
+
   it('forgets one user (every header that logged them in) and keeps others', () => {
     const cache = new CredentialsCache(10_000, clock);
     cache.set('Basic a1', alice);

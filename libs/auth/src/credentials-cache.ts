@@ -44,14 +44,22 @@ export class CredentialsCache {
     return this.generationCounter;
   }
 
-  /** Caches a verified login, unless an invalidation happened since `generation` was taken. */
-  set(authorization: string, principal: Principal, generation = this.generationCounter): void {
+  /**
+   * Caches a verified login, unless an invalidation happened since `generation` was taken; never
+   * beyond `notAfter` (ms since the epoch: a session token's expiry).
+   */
+  set(
+    authorization: string,
+    principal: Principal,
+    generation = this.generationCounter,
+    notAfter = Number.POSITIVE_INFINITY,
+  ): void {
     if (this.ttlMs <= 0 || generation !== this.generationCounter) return;
     if (this.entries.size >= MAX_ENTRIES) this.prune();
     this.entries.set(credentialsKey(authorization), {
       principal,
       userKey: userKey(principal.tenantId, principal.userName),
-      expiresAt: this.now() + this.ttlMs,
+      expiresAt: Math.min(this.now() + this.ttlMs, notAfter),
     });
   }
 

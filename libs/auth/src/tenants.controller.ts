@@ -39,7 +39,7 @@ export class TenantsController {
   @Public()
   @ResponseMediaType(MediaType.loginOptionCollection)
   loginOptions(@BaseUrl() baseUrl: string) {
-    return loginOptionsJson(baseUrl);
+    return loginOptionsJson(baseUrl, this.tenants.managementTenantId);
   }
 
   @Get('tenants')

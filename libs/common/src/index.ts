@@ -34,3 +34,5 @@ export * from './entity-id';
 export * from './unique-violation';
 export * from './multipart';
 export * from './declared-body-length';
+export * from './read-form-body';
+export * from './login-redirect.filter';

@@ -24,8 +24,10 @@ export interface DepotConfig {
     archiveRetention: number;
     maxJsonBody: number;
   };
-  /** The login settings, as `AuthModule.forRoot` takes them beside `bootstrap`. */
-  auth: Omit<AuthModuleOptions, 'bootstrap'>;
+  /** The login settings, as `AuthModule.forRoot` takes them beside `bootstrap` and `sessions`. */
+  auth: Omit<AuthModuleOptions, 'bootstrap' | 'sessions'>;
+  /** SESSION_SECRET (unset: a key generated once in DATA_DIR) and SESSION_TTL. */
+  sessions: { secret?: string; ttlSeconds: number };
   /** Removal of unreferenced blobs and temp files older than `graceMs`, every `intervalMs`. */
   sweeper: { graceMs: number; intervalMs: number };
   /** `scheme://host[:port][/prefix]` without a trailing slash: every absolute URL uses it when set. */

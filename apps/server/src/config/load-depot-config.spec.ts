@@ -155,4 +155,16 @@ describe('loadDepotConfig', () => {
     expect(problemsOf({ REQUEST_IDLE_TIMEOUT_SECONDS: '0' })).toHaveLength(1);
     expect(problemsOf({ REQUEST_IDLE_TIMEOUT_SECONDS: 'soon' })).toHaveLength(1);
   });
+
+  it('reads SESSION_TTL as a duration (default 8 h) and SESSION_SECRET of 32 characters or more', () => {
+    expect(loadDepotConfig({}).sessions).toEqual({ secret: undefined, ttlSeconds: 8 * 3600 });
+    expect(loadDepotConfig({ SESSION_TTL: '90' }).sessions.ttlSeconds).toBe(90);
+    expect(loadDepotConfig({ SESSION_TTL: '30m' }).sessions.ttlSeconds).toBe(1800);
+    expect(loadDepotConfig({ SESSION_TTL: '2D' }).sessions.ttlSeconds).toBe(2 * 86400);
+    for (const bad of ['0', '8 hours', '-1h', '367d', '1.5h'])
+      expect(problemsOf({ SESSION_TTL: bad })).toEqual([expect.stringContaining('SESSION_TTL')]);
+    const secret = 'k'.repeat(32);
+    expect(loadDepotConfig({ SESSION_SECRET: secret }).sessions.secret).toBe(secret);
+    expect(problemsOf({ SESSION_SECRET: 'short' })).toEqual([expect.stringContaining('SESSION_SECRET')]);
+  });
 });

@@ -1,4 +1,4 @@
-import { MIN_PASSWORD_LENGTH, TENANT_ID } from '@depot/auth';
+import { MIN_PASSWORD_LENGTH, MIN_SESSION_SECRET_LENGTH, TENANT_ID } from '@depot/auth';
 import type { LogLevel } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
@@ -74,6 +74,10 @@ export function loadDepotConfig(env: Env): DepotConfig {
   if (bootstrapPassword !== undefined && bootstrapPassword.length < MIN_PASSWORD_LENGTH)
     problems.push(`BOOTSTRAP_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
 
+  const sessionSecret = read.string('SESSION_SECRET');
+  if (sessionSecret !== undefined && Buffer.byteLength(sessionSecret) < MIN_SESSION_SECRET_LENGTH)
+    problems.push(`SESSION_SECRET must have at least ${MIN_SESSION_SECRET_LENGTH} characters`);
+
   const rawLogLevel = (read.string('LOG_LEVEL') ?? 'info').toLowerCase();
   const logLevel = LOG_LEVEL_ALIASES[rawLogLevel] ?? (rawLogLevel as LogLevel);
   if (!LOG_LEVELS.includes(logLevel))
@@ -109,6 +113,7 @@ export function loadDepotConfig(env: Env): DepotConfig {
       ),
       hashQueueLength: read.integer('AUTH_HASH_QUEUE', 32, 0, 100_000),
     },
+    sessions: { secret: sessionSecret, ttlSeconds: read.duration('SESSION_TTL', 8 * 3600, 1, 366 * 86400) },
     sweeper: {
       graceMs: read.integer('SWEEP_GRACE_SECONDS', 3600, 0) * 1000,
       intervalMs: read.integer('SWEEP_INTERVAL_SECONDS', 900, 1) * 1000,
@@ -146,6 +151,22 @@ class EnvReader {
     const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(value) || value < min || value > max) {
       this.problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** Seconds, or a number with a unit: `45s`, `30m`, `8h`, `7d`. */
+  duration(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(raw);
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match?.[2] ?? 's').toLowerCase() as 's'];
+    const value = match ? Number(match[1]) * unit : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(
+        `${name} must be a duration from ${min} to ${max} seconds, in seconds or with a unit (e.g. 8h, 30m), got "${raw}"`,
+      );
       return fallback;
     }
     return value;

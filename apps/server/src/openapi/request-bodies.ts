@@ -20,11 +20,38 @@ const PLUGIN_ZIP = multipartWithFile({
   file: { ...binary, description: 'The plugin zip; it becomes the directory `<pluginName>/`' },
 });
 
+/** Cumulocity's OAuth-internal login form (`tfa_code` is accepted and ignored). */
+const LOGIN_FORM: RequestBodyObject = {
+  required: true,
+  description:
+    'The tenant comes from `?tenant_id=`, a `tenant/` prefix of `username`, or is the bootstrap tenant.',
+  content: {
+    'application/x-www-form-urlencoded': {
+      schema: {
+        type: 'object',
+        required: ['grant_type', 'username', 'password'],
+        properties: {
+          grant_type: { type: 'string', enum: ['PASSWORD'] },
+          username: { type: 'string' },
+          password: { type: 'string' },
+        },
+      },
+    },
+  },
+};
+
 /**
- * Bodies read from the raw request (streamed multipart, raw content), which the scanner cannot
- * infer, by operation id.
+ * Bodies read from the raw request (streamed multipart, raw content, forms), which the scanner
+ * cannot infer, by operation id.
  */
 const STREAMED_BODIES: Record<string, RequestBodyObject> = {
+  OAuthController_token: LOGIN_FORM,
+  OAuthController_cookie: LOGIN_FORM,
+  OAuthController_logout: {
+    required: false,
+    description: 'Ignored (the Web SDK sends `{}`).',
+    content: { 'application/json': { schema: { type: 'object' } } },
+  },
   InventoryBinariesController_upload: multipartWithFile(
     {
       object: {

@@ -18,7 +18,8 @@ export function setupOpenApi(app: INestApplication): OpenAPIObject {
     .setTitle('Depot')
     .setDescription(
       'Cumulocity-compatible binaries and application hosting. Authenticate with HTTP Basic, ' +
-        'user name `<tenant>/<user>` (or `<user>` in the default tenant). Errors have the body ' +
+        'user name `<tenant>/<user>` (or `<user>` in the default tenant), or with `Authorization: Bearer` ' +
+        'and a token from `POST /tenant/oauth/token`. Errors have the body ' +
         '`{"error": "<resource>/<Name>", "message": "...", "info": "..."}`.',
     )
     .setVersion('0.1.0')

@@ -1,14 +1,23 @@
-import { Authenticated, CurrentPrincipal, requestUrl, sendDownload, type Principal } from '@depot/common';
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import {
+  Authenticated,
+  CurrentPrincipal,
+  LoginRedirectFilter,
+  requestUrl,
+  sendDownload,
+  type Principal,
+} from '@depot/common';
+import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HostedAppFilesService } from './hosted-app-files.service';
 import { hostedFileDownload } from './hosted-file-download';
 
 /**
  * `/apps/{contextPath}/...`: the active archive's files, for any authenticated user of the owning
- * tenant (a 401 carries `WWW-Authenticate: Basic`, so a browser asks for credentials).
+ * tenant (the session cookie counts). Without credentials a page a browser opens is redirected to
+ * the login page; anything else gets a 401 with `WWW-Authenticate: Basic`.
  */
 @Controller('apps')
+@UseFilters(LoginRedirectFilter)
 export class HostedAppsController {
   constructor(private readonly files: HostedAppFilesService) {}
 
