@@ -65,6 +65,8 @@ describe('console in Chromium: login and the Files page', () => {
       .type('form')
       .send({ grant_type: 'PASSWORD', username: t.admin.user, password: 'wrong-password' });
     expect(refused.status).toBe(401);
+    // No Basic challenge: Chromium would show (headless: wait on) its password dialog.
+    expect(refused.headers['www-authenticate']).toBeUndefined();
     const serverMessage = (refused.body as { message: string }).message;
     expect(serverMessage).toBeTruthy();
 

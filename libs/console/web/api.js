@@ -6,6 +6,9 @@
 
 export const JSON_TYPE = 'application/json';
 
+/** Marks a script request, so a 401 carries no Basic challenge (no browser password dialog). */
+export const SCRIPT_HEADERS = Object.freeze({ 'X-Requested-With': 'XMLHttpRequest' });
+
 /** An answer other than 2xx, with the server's Cumulocity error message. */
 export class ApiError extends Error {
   /**
@@ -60,7 +63,7 @@ export function errorMessage(status, text) {
  */
 export async function request(method, url, options = {}) {
   /** @type {Record<string, string>} */
-  const headers = { Accept: JSON_TYPE, ...csrfHeaders(method) };
+  const headers = { Accept: JSON_TYPE, ...SCRIPT_HEADERS, ...csrfHeaders(method) };
   /** @type {BodyInit | undefined} */
   let body = options.body;
   if (options.json !== undefined) {
@@ -113,7 +116,8 @@ export function upload(method, url, body, onProgress, contentType) {
   const done = new Promise((resolve, reject) => {
     xhr.open(method, url);
     xhr.setRequestHeader('Accept', JSON_TYPE);
-    for (const [name, value] of Object.entries(csrfHeaders(method))) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries({ ...SCRIPT_HEADERS, ...csrfHeaders(method) }))
+      xhr.setRequestHeader(name, value);
     if (contentType) xhr.setRequestHeader('Content-Type', contentType);
     xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.total));
     xhr.addEventListener('load', () => {

@@ -1,5 +1,5 @@
 // @ts-check
-import { hasRole, loadSession, request, xsrfToken } from './api.js';
+import { hasRole, loadSession, request, SCRIPT_HEADERS, xsrfToken } from './api.js';
 import { renderApplication, renderApplications } from './applications.js';
 import { alertBox, h, replace } from './dom.js';
 import { renderFiles } from './files.js';
@@ -99,7 +99,7 @@ async function logout() {
 
 async function refreshHealth() {
   try {
-    const response = await fetch('/health', { headers: { Accept: 'application/json' } });
+    const response = await fetch('/health', { headers: { Accept: 'application/json', ...SCRIPT_HEADERS } });
     const report = await response.json();
     const storage = report.storage ? ` · storage ${report.storage.status} (${report.storage.driver})` : '';
     health.textContent = `Server ${report.status} · database ${report.database?.status ?? '?'}${storage}`;

@@ -1,5 +1,5 @@
 // @ts-check
-import { ApiError, errorMessage, get } from './api.js';
+import { ApiError, errorMessage, get, SCRIPT_HEADERS } from './api.js';
 import { alertBox, field, h, replace } from './dom.js';
 
 /**
@@ -65,7 +65,7 @@ export function renderLogin(main, onLoggedIn) {
           {
             method: 'POST',
             credentials: 'same-origin',
-            headers: { Accept: 'application/json' },
+            headers: { Accept: 'application/json', ...SCRIPT_HEADERS },
             body: new URLSearchParams({
               grant_type: 'PASSWORD',
               username: user.value,
