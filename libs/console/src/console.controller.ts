@@ -1,6 +1,5 @@
 import { CumulocityError, Public, sendDownload } from '@depot/common';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ConsoleFilesService } from './console-files.service';
 
@@ -8,7 +7,6 @@ import { ConsoleFilesService } from './console-files.service';
  * The web console at `/console/` (and `/` leads there). Public: the pages hold no data; every
  * request the console makes goes to the REST API, which enforces the user's roles.
  */
-@ApiExcludeController()
 @Controller()
 export class ConsoleController {
   constructor(private readonly files: ConsoleFilesService) {}
