@@ -154,6 +154,17 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     expect(visitor.watch.foreignRequests).toEqual([]);
   });
 
+  it('ignores a returnTo that leaves the origin', async () => {
+    const visitor = await console_.open();
+    const { page } = visitor;
+    await page.goto('/console/login?returnTo=%2F%2Fevil.example%2Fsteal');
+    await logIn(page, t.admin);
+    await page.waitForURL(`${t.baseUrl}/console/files`);
+    await loggedIn(page);
+    expect(visitor.watch.foreignRequests).toEqual([]);
+    expect(visitor.watch.consoleErrors).toEqual([]);
+  });
+
   it('adds a plugin, lists it with its cumulocity.json, and removes it', async () => {
     const { page } = admin;
     const plugin = zipFile('widgets.zip', {
