@@ -154,11 +154,17 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     expect(visitor.watch.foreignRequests).toEqual([]);
   });
 
-  it('ignores a returnTo that leaves the origin', async () => {
+  it('logs in by keyboard and ignores a returnTo that leaves the origin', async () => {
     const visitor = await console_.open();
     const { page } = visitor;
     await page.goto('/console/login?returnTo=%2F%2Fevil.example%2Fsteal');
-    await logIn(page, t.admin);
+    // By keyboard only: the form opens with the focus on User; Tab to Password, Enter submits.
+    await page.getByLabel('Tenant').fill(t.admin.tenant);
+    await page.getByLabel('User', { exact: true }).focus();
+    await page.keyboard.type(t.admin.user);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(t.admin.password);
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${t.baseUrl}/console/files`);
     await loggedIn(page);
     expect(visitor.watch.foreignRequests).toEqual([]);

@@ -279,8 +279,12 @@ describe('console in Chromium: login and the Files page', () => {
     await row.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete file' });
     await expect(dialog.textContent()).resolves.toContain('paged-01.csv');
-    // Cancel keeps it; Delete removes it.
+    // Cancel (or Escape) keeps it; Delete removes it.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete file' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await binariesNamed(t, 'paged-01.csv')).toHaveLength(1);
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
