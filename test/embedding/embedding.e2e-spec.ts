@@ -137,4 +137,30 @@ describe('embedding Depot modules in a host application (forRootAsync, own data 
     const application = await request(server).get(`/application/applications/${id}`).set(as('alice'));
     expect(application.body).toMatchObject({ activeVersionId: archiveId, owner: { tenant: { id: 'acme' } } });
   });
+
+  it('subscribes only its own tenant without a tenant directory, and refuses the user filter', async () => {
+    const created = await request(server)
+      .post('/application/applications')
+      .set(as('alice'))
+      .send({ name: 'host-market', key: 'host-market-key', type: 'HOSTED', contextPath: 'host-market' });
+    expect(created.status).toBe(201);
+    const reference = { application: { id: (created.body as { id: string }).id } };
+    const own = await request(server)
+      .post('/tenant/tenants/acme/applications')
+      .set(as('alice'))
+      .send(reference);
+    expect(own.status).toBe(201);
+    const other = await request(server)
+      .post('/tenant/tenants/globex/applications')
+      .set(as('alice'))
+      .send(reference);
+    expect(other.status).toBe(404);
+    const listed = await request(server).get('/application/applications?subscriber=acme').set(as('alice'));
+    expect(
+      (listed.body as { applications: Array<{ name: string }> }).applications.map((a) => a.name),
+    ).toEqual(['host-market']);
+    const byUser = await request(server).get('/application/applications?user=alice').set(as('alice'));
+    expect(byUser.status).toBe(422);
+    expect(byUser.body).toMatchObject({ ...ERROR_BODY, error: 'applications/Invalid Data' });
+  });
 });

@@ -1,9 +1,12 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's Chromium (`apt-get install chromium`); no browser is downloaded. */
+/** Debian's Chromium (CI installs it when missing); playwright-core drives it, it downloads no browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Headless Chromium that talks to nothing but the pages it is sent to. */
+/**
+ * Headless Chromium for browser tests, with the options that make it run here: no sandbox (containers),
+ * no GPU, and none of its own network traffic (updates, sync, QUIC), so a test sees only its own requests.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

@@ -1,4 +1,8 @@
-import { ApplicationEntity } from '@depot/applications';
+import {
+  ApplicationEntity,
+  ApplicationSubscriptionEntity,
+  ApplicationVersionEntity,
+} from '@depot/applications';
 import { SessionEntity, TenantEntity, UserEntity } from '@depot/auth';
 import { ManagedObjectEntity } from '@depot/inventory';
 import 'reflect-metadata';
@@ -12,6 +16,8 @@ export const DEPOT_ENTITIES = [
   SessionEntity,
   ManagedObjectEntity,
   ApplicationEntity,
+  ApplicationSubscriptionEntity,
+  ApplicationVersionEntity,
 ];
 
 /**

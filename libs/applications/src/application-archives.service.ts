@@ -4,12 +4,13 @@ import { BinariesService } from '@depot/inventory-binaries';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
-import { IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { applicationSelf } from './application.representation';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applications.options';
 import { ApplicationsService, applicationNotFound } from './applications.service';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
+import { ApplicationVersionEntity } from './versions/application-version.entity';
 import {
   InvalidArchiveError,
   readArchive,
@@ -47,6 +48,12 @@ export interface StoreArchiveOptions {
    * a version that another change has replaced meanwhile.
    */
   expectedActiveVersionId?: string | null;
+  /** `false`: store the archive without making it the active one (a version without `latest`). */
+  activate?: boolean;
+  /** A package's archive (a version) needs no `index.html`, whatever its manifest says. */
+  isPackage?: boolean;
+  /** Runs in the transaction that records the archive (e.g. records the version it belongs to). */
+  beforeCommit?: (manager: EntityManager, archive: ManagedObjectEntity) => Promise<void>;
 }
 
 const ZIP_CONTENT_TYPE = 'application/zip';
@@ -106,7 +113,8 @@ export class ApplicationArchivesService {
     options: StoreArchiveOptions = {},
   ): Promise<ManagedObjectEntity> {
     const { validated } = zip;
-    assertServable(application, validated);
+    const activate = options.activate ?? true;
+    assertServable(application, validated, options.isPackage === true);
     const archive = await this.binaries.create(
       archivePrincipal(principal),
       {
@@ -123,6 +131,8 @@ export class ApplicationArchivesService {
       {
         maxSize: this.options.maxArchiveSize,
         beforeCommit: async (manager, created) => {
+          await options.beforeCommit?.(manager, created);
+          if (!activate) return;
           const changes: Partial<ApplicationEntity> = {
             activeVersionId: created.id,
             lastUpdated: new Date(),
@@ -150,9 +160,9 @@ export class ApplicationArchivesService {
       },
     );
     this.logger.log(
-      `Application ${application.id} of ${application.tenantId}: archive ${archive.id} is active`,
+      `Application ${application.id} of ${application.tenantId}: archive ${archive.id} ${activate ? 'is active' : 'stored'}`,
     );
-    await this.pruneArchives(application, archive.id);
+    await this.pruneArchives(application, activate ? archive.id : application.activeVersionId);
     return archive;
   }
 
@@ -190,6 +200,19 @@ export class ApplicationArchivesService {
     return this.binaries.download(archivePrincipal(principal), archive.id);
   }
 
+  /** The whole archive `archiveId` of `application` (bounded by MAX_ARCHIVE_SIZE), e.g. to copy it. */
+  async readArchiveBytes(
+    principal: Principal,
+    application: ApplicationEntity,
+    archiveId: string,
+  ): Promise<Buffer> {
+    const archive = await this.applications.findArchive(application, archiveId);
+    const { stream } = await this.binaries.openContent(archivePrincipal(principal), archive.id);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
   /** Deletes an inactive archive (409 for the active one). */
   async remove(principal: Principal, rawId: string, archiveId: string): Promise<void> {
     await this.applications.withApplicationLock(principal, rawId, async (application) => {
@@ -199,13 +222,37 @@ export class ApplicationArchivesService {
           'applications',
           `Archive ${archive.id} is the active version of application ${application.id}; activate another first`,
         );
+      const [version] = await this.versionBinaries(this.dataSource.manager, [archive.id]);
+      if (version)
+        throw CumulocityError.conflict(
+          'applications',
+          `Archive ${archive.id} is version ${version.version} of application ${application.id}; delete it through /versions`,
+        );
       await this.applications.deleteArchives(application, [archive]);
     });
   }
 
-  /** Keeps the newest `archiveRetention` archives and the active one; a failure is only logged. */
-  private async pruneArchives(application: ApplicationEntity, activeId: string): Promise<void> {
-    const archives = await this.applications.archivesOf(this.dataSource.manager, application);
+  /** The versions among `binaryIds` (archives of one application). */
+  private versionBinaries(manager: EntityManager, binaryIds: string[]): Promise<ApplicationVersionEntity[]> {
+    if (binaryIds.length === 0) return Promise.resolve([]);
+    return manager.find(ApplicationVersionEntity, { where: { binaryId: In(binaryIds) } });
+  }
+
+  /**
+   * Keeps the newest `archiveRetention` archives that are not versions, the active one and every
+   * version's archive (versions go only through DELETE /versions); a failure is only logged.
+   */
+  private async pruneArchives(application: ApplicationEntity, activeId: string | null): Promise<void> {
+    const all = await this.applications.archivesOf(this.dataSource.manager, application);
+    const versions = new Set(
+      (
+        await this.versionBinaries(
+          this.dataSource.manager,
+          all.map((archive) => archive.id),
+        )
+      ).map((version) => version.binaryId),
+    );
+    const archives = all.filter((archive) => !versions.has(archive.id));
     const surplus = archives
       .slice(0, Math.max(0, archives.length - this.options.archiveRetention))
       .filter((archive) => archive.id !== activeId);
@@ -222,7 +269,7 @@ function archivePrincipal(principal: Principal): Principal {
   return { tenantId: principal.tenantId, userName: principal.userName, roles: [Role.InventoryAdmin] };
 }
 
-function assertHosted(application: ApplicationEntity): void {
+export function assertHosted(application: ApplicationEntity): void {
   if (application.type !== ApplicationType.Hosted)
     throw CumulocityError.invalidData(
       'applications',
@@ -231,11 +278,16 @@ function assertHosted(application: ApplicationEntity): void {
 }
 
 /** A hosted archive must be servable: `index.html` at the root, unless it is a package (plugin, blueprint). */
-function assertServable(application: ApplicationEntity, validated: ValidatedArchive): void {
+function assertServable(
+  application: ApplicationEntity,
+  validated: ValidatedArchive,
+  asPackage: boolean,
+): void {
   assertHosted(application);
   const manifest = validated.manifest;
   const isPackage =
-    manifest !== undefined && (manifest.isPackage === true || typeof manifest.package === 'string');
+    asPackage ||
+    (manifest !== undefined && (manifest.isPackage === true || typeof manifest.package === 'string'));
   if (isPackage) return;
   if (!validated.entries.some((entry) => !entry.isDirectory && entry.name === 'index.html'))
     throw new InvalidArchiveError(
@@ -244,7 +296,8 @@ function assertServable(application: ApplicationEntity, validated: ValidatedArch
     );
 }
 
-function chunksOf(buffer: Buffer): Readable {
+/** A buffer as a stream of 1 MiB chunks (what storage writes). */
+export function chunksOf(buffer: Buffer): Readable {
   return Readable.from(
     (function* () {
       for (let offset = 0; offset < buffer.length; offset += CHUNK_SIZE)

@@ -1,5 +1,6 @@
 import { ManagedObjectEntity } from '@depot/inventory';
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { ApplicationVersionEntity } from './versions/application-version.entity';
 
 export enum ApplicationType {
   Hosted = 'HOSTED',
@@ -65,4 +66,7 @@ export class ApplicationEntity {
 
   @Column({ name: 'last_updated', type: 'timestamptz' })
   lastUpdated!: Date;
+
+  /** Not a column: the versions, oldest first, when the service loaded them (`applicationVersions`). */
+  versions?: ApplicationVersionEntity[];
 }

@@ -1,4 +1,14 @@
-import type { ApplicationEntity } from './application.entity';
+import { ApplicationType, type ApplicationEntity } from './application.entity';
+import type { ApplicationVersionEntity } from './versions/application-version.entity';
+
+/** A version on the wire: `{version, binaryId, tags}` (`tags` always an array: clients call `tags.includes`). */
+export function toApplicationVersionRepresentation(version: ApplicationVersionEntity): {
+  version: string;
+  binaryId: string;
+  tags: string[];
+} {
+  return { version: version.version, binaryId: version.binaryId, tags: [...version.tags] };
+}
 
 /** The application's own URL. */
 export function applicationSelf(application: Pick<ApplicationEntity, 'id'>, baseUrl: string): string {
@@ -30,5 +40,9 @@ export function toApplicationRepresentation(
   if (application.externalUrl !== null) body.externalUrl = application.externalUrl;
   if (application.manifest !== null) body.manifest = application.manifest;
   if (application.activeVersionId !== null) body.activeVersionId = application.activeVersionId;
+  // HOSTED applications always carry the list (empty without versions): the toolkit and the Web UI
+  // decide "first version?" from it.
+  if (application.type === ApplicationType.Hosted && application.versions !== undefined)
+    body.applicationVersions = application.versions.map(toApplicationVersionRepresentation);
   return body;
 }

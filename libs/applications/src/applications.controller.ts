@@ -1,9 +1,13 @@
 import {
   answerCollection,
+  Authenticated,
   BaseUrl,
   Creates,
   CurrentPrincipal,
+  MAX_PAGE_SIZE,
   MediaType,
+  parseBooleanFilter,
+  readListFilters,
   ResponseMediaType,
   Role,
   Roles,
@@ -28,6 +32,12 @@ import { ApplicationsService, type ApplicationListFilter } from './applications.
 import { parseApplicationListQuery } from './parse-application-list-query';
 
 const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
+/** `applicationsByUser`'s own parameters, besides the list filters. */
+const BY_USER_FILTERS = {
+  resource: 'applications',
+  implemented: ['noPaging', 'dropOverwrittenApps'] as const,
+  refused: [],
+};
 const ADMINS = [Role.ApplicationManagementAdmin];
 
 /** `/application/applications` and its `applicationsBy...` lists. */
@@ -94,6 +104,36 @@ export class ApplicationsController {
     return this.page(principal, query, request, { tenant });
   }
 
+  /**
+   * The applications the user can use (owned by or subscribed to the user's tenant). The Web SDK's
+   * `isAvailable` asks with `noPaging=true` (one page of up to 2000) and `dropOverwrittenApps=true`.
+   */
+  @Get('applicationsByUser/:userName')
+  @Authenticated()
+  @ResponseMediaType(MediaType.applicationCollection)
+  listByUser(
+    @CurrentPrincipal() principal: Principal,
+    @Param('userName') userName: string,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    const { noPaging, dropOverwrittenApps } = readListFilters(query, BY_USER_FILTERS);
+    const dropOverwritten = parseBooleanFilter('applications', 'dropOverwrittenApps', dropOverwrittenApps);
+    const unpaged =
+      parseBooleanFilter('applications', 'noPaging', noPaging) === true && query.pageSize === undefined;
+    // One page of the largest size, with `self`/`next` links that say so.
+    const paged = unpaged ? withQuery(request, { pageSize: String(MAX_PAGE_SIZE) }) : request;
+    return answerCollection(
+      paged,
+      { resource: 'applications', property: 'applications', toJson: toApplicationRepresentation },
+      (paging) =>
+        this.applications.listByUser(principal, userName, {
+          ...parseApplicationListQuery(paged.query, paging),
+          dropOverwritten,
+        }),
+    );
+  }
+
   @Get('applications/:id')
   @Roles(...READERS)
   @ResponseMediaType(MediaType.application)
@@ -102,7 +142,7 @@ export class ApplicationsController {
     @Param('id') id: string,
     @BaseUrl() baseUrl: string,
   ): Promise<Record<string, unknown>> {
-    return toApplicationRepresentation(await this.applications.findOne(principal, id), baseUrl);
+    return toApplicationRepresentation(await this.applications.findVisible(principal, id), baseUrl);
   }
 
   @Put('applications/:id')
@@ -138,4 +178,15 @@ export class ApplicationsController {
         this.applications.list(principal, { ...parseApplicationListQuery(query, paging), ...fixed }),
     );
   }
+}
+
+/** The request as if its query also had `extra` (for paging and the collection's links). */
+function withQuery(request: Request, extra: Record<string, string>): Request {
+  const query = { ...request.query, ...extra };
+  const url = new URL(request.originalUrl, 'http://placeholder');
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  return Object.create(request, {
+    query: { value: query },
+    originalUrl: { value: `${url.pathname}${url.search}` },
+  }) as Request;
 }

@@ -10,10 +10,17 @@ export interface ApplicationsModuleOptions {
   maxArchiveInflated: number;
   /** Archives kept per application; older inactive ones are deleted after each new one (`ARCHIVE_RETENTION`). */
   archiveRetention: number;
+  /** Versions an application may hold (`APPLICATION_VERSIONS_LIMIT`, default 20); the next POST answers 409. */
+  versionsLimit?: number;
   /** Directory for this process's extraction cache of served archives (e.g. `DATA_DIR/cache/apps`). */
   extractionCacheDir: string;
   /** Archives kept extracted per process (default 32); the least recently served is dropped first. */
   extractionCacheSize?: number;
+  /**
+   * The tenant whose `ROLE_TENANT_MANAGEMENT_ADMIN`s may subscribe other tenants to applications
+   * (the parent of every other tenant); unset: a tenant can only subscribe itself.
+   */
+  managementTenant?: string;
 }
 
 export const {

@@ -1,12 +1,22 @@
-import { CumulocityError, isEntityId, uniqueViolationOf, type Principal } from '@depot/common';
+import {
+  CumulocityError,
+  hasAnyRole,
+  isEntityId,
+  Role,
+  TenantDirectory,
+  uniqueViolationOf,
+  type Principal,
+} from '@depot/common';
 import { InventoryService, type ManagedObjectEntity } from '@depot/inventory';
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApplicationEntity, ApplicationType } from './application.entity';
 import { ARCHIVE_MANIFEST_FRAGMENT, archiveTypeOf } from './archive-type';
 import { parseApplicationBody, type ApplicationChanges } from './parse-application-body';
+import { subscribedBy } from './subscriptions/subscribed-by';
+import { ApplicationVersionEntity } from './versions/application-version.entity';
 import { withAdvisoryLock } from './with-advisory-lock';
 
 export interface ApplicationListFilter {
@@ -15,8 +25,19 @@ export interface ApplicationListFilter {
   types?: string[];
   /** Owning tenant id. */
   owner?: string;
-  /** Tenant the application is available to (its owner: there are no subscriptions across tenants). */
+  /** Tenant that owns the application or is subscribed to it. */
   tenant?: string;
+  /** Tenant subscribed to the application. */
+  subscriber?: string;
+  /** Tenant subscribed to the application that does not own it. */
+  providedFor?: string;
+  /** User of the caller's tenant who can use the application (an enabled user: all of them). */
+  user?: string;
+  availability?: string;
+  /** Leave out subscribed applications whose contextPath one of the tenant's own applications has. */
+  dropOverwritten?: boolean;
+  /** Only applications with (`true`) or without (`false`) versions. */
+  hasVersions?: boolean;
   offset: number;
   limit: number;
   withTotal: boolean;
@@ -53,6 +74,7 @@ export class ApplicationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly inventory: InventoryService,
+    @Optional() private readonly directory?: TenantDirectory,
   ) {}
 
   async create(principal: Principal, body: unknown): Promise<ApplicationEntity> {
@@ -71,7 +93,7 @@ export class ApplicationsService {
       availability: changes.availability ?? 'PRIVATE',
       contextPath: changes.contextPath ?? null,
       externalUrl: changes.externalUrl ?? null,
-      manifest: changes.manifest ?? null,
+      manifest: changes.manifest ?? packageManifestOf(changes.extra),
       // Read-only on creation: there is no archive yet.
       activeVersionId: null,
       extra: withoutNulls(changes.extra),
@@ -80,7 +102,9 @@ export class ApplicationsService {
     });
     assertComplete(application);
     try {
-      return await this.dataSource.manager.save(application);
+      const saved = await this.dataSource.manager.save(application);
+      saved.versions = [];
+      return saved;
     } catch (error) {
       throw duplicateOr(error, application);
     }
@@ -96,7 +120,58 @@ export class ApplicationsService {
     const tenantId = requireTenant(principal, rawId);
     const application = await manager.findOne(ApplicationEntity, { where: { id, tenantId } });
     if (!application) throw applicationNotFound(rawId);
+    await this.loadVersions([application], manager);
     return application;
+  }
+
+  /**
+   * An application the caller's tenant owns (as {@link findOne} reads it) or is subscribed to;
+   * 404 otherwise. What the caller may read, not change.
+   */
+  async findVisible(principal: Principal, rawId: string): Promise<ApplicationEntity> {
+    const id = parseApplicationId(rawId);
+    const tenantId = requireTenant(principal, rawId);
+    try {
+      return await this.findOne(principal, id);
+    } catch (error) {
+      if (!(error instanceof CumulocityError) || error.status !== HttpStatus.NOT_FOUND) throw error;
+    }
+    const application = await this.dataSource.manager
+      .createQueryBuilder(ApplicationEntity, 'app')
+      .where('app.id = :id', { id })
+      .andWhere(subscribedBy('app', 'tenantId'), { tenantId })
+      .getOne();
+    if (!application) throw applicationNotFound(rawId);
+    await this.loadVersions([application]);
+    return application;
+  }
+
+  /**
+   * `applicationsByUser/{userName}`: a user may list their own; anyone else needs to read users and
+   * applications (Cumulocity: USER_MANAGEMENT_READ and APPLICATION_MANAGEMENT_READ).
+   */
+  listByUser(
+    principal: Principal,
+    userName: string,
+    filter: ApplicationListFilter,
+  ): Promise<{ items: ApplicationEntity[]; total?: number }> {
+    const mayReadOthers =
+      hasAnyRole(principal, [Role.UserManagementRead, Role.UserManagementAdmin]) &&
+      hasAnyRole(principal, [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin]);
+    if (userName !== principal.userName && !mayReadOthers)
+      throw CumulocityError.forbidden(`You cannot list the applications of ${userName}`);
+    return this.list(principal, { ...filter, user: userName });
+  }
+
+  /** Sets `versions` (oldest first) on each of `applications`, in one query. */
+  async loadVersions(applications: ApplicationEntity[], manager = this.dataSource.manager): Promise<void> {
+    if (applications.length === 0) return;
+    const versions = await manager.find(ApplicationVersionEntity, {
+      where: { applicationId: In(applications.map((application) => application.id)) },
+      order: { id: 'ASC' },
+    });
+    for (const application of applications)
+      application.versions = versions.filter((version) => version.applicationId === application.id);
   }
 
   /** The HOSTED application served under `/apps/{contextPath}` in `tenantId`, if any. */
@@ -107,25 +182,51 @@ export class ApplicationsService {
     });
   }
 
-  /** One page of the tenant's applications, by id, with the total when asked. */
+  /**
+   * One page of the applications the caller's tenant owns or is subscribed to, by id, with the
+   * total when asked.
+   */
   async list(
     principal: Principal,
     filter: ApplicationListFilter,
   ): Promise<{ items: ApplicationEntity[]; total?: number }> {
     const tenantId = requireTenant(principal);
+    if (filter.user !== undefined && !(await this.isActiveUser(tenantId, filter.user)))
+      return { items: [], total: filter.withTotal ? 0 : undefined };
     const query = this.dataSource.manager
       .createQueryBuilder(ApplicationEntity, 'app')
-      .where('app.tenant_id = :tenantId', { tenantId });
+      .where(`(app.tenant_id = :tenantId OR ${subscribedBy('app', 'tenantId')})`, { tenantId });
     if (filter.name !== undefined) query.andWhere('app.name = :name', { name: filter.name });
     if (filter.types !== undefined) query.andWhere('app.type IN (:...types)', { types: filter.types });
     if (filter.owner !== undefined) query.andWhere('app.owner = :owner', { owner: filter.owner });
-    if (filter.tenant !== undefined) query.andWhere('app.tenant_id = :tenant', { tenant: filter.tenant });
+    if (filter.tenant !== undefined)
+      query.andWhere(`(app.owner = :tenant OR ${subscribedBy('app', 'tenant')})`, { tenant: filter.tenant });
+    if (filter.subscriber !== undefined)
+      query.andWhere(subscribedBy('app', 'subscriber'), { subscriber: filter.subscriber });
+    if (filter.providedFor !== undefined)
+      query.andWhere(`app.owner <> :providedFor AND ${subscribedBy('app', 'providedFor')}`, {
+        providedFor: filter.providedFor,
+      });
+    if (filter.availability !== undefined)
+      query.andWhere('app.availability = :availability', { availability: filter.availability });
+    if (filter.dropOverwritten)
+      query.andWhere(
+        `NOT (app.tenant_id <> :tenantId AND EXISTS (SELECT 1 FROM applications own
+           WHERE own.tenant_id = :tenantId AND own.context_path = app.context_path))`,
+      );
+    if (filter.hasVersions !== undefined)
+      query.andWhere(
+        `${filter.hasVersions ? '' : 'NOT '}EXISTS (SELECT 1 FROM application_versions v WHERE v.application_id = app.id)`,
+      );
     query.orderBy('app.id', 'ASC').offset(filter.offset).limit(filter.limit);
     if (filter.withTotal) {
       const [items, total] = await query.getManyAndCount();
+      await this.loadVersions(items);
       return { items, total };
     }
-    return { items: await query.getMany() };
+    const items = await query.getMany();
+    await this.loadVersions(items);
+    return { items };
   }
 
   /**
@@ -251,6 +352,16 @@ export class ApplicationsService {
     return archive;
   }
 
+  /**
+   * Whether `userName` of `tenantId` can use the tenant's applications: Depot has no per-application
+   * access, so every enabled user can. Without a directory of users the question has no answer: 422.
+   */
+  private isActiveUser(tenantId: string, userName: string): Promise<boolean> {
+    if (!this.directory)
+      throw CumulocityError.invalidData('applications', 'Filtering by user needs a user directory');
+    return this.directory.isActiveUser(tenantId, userName);
+  }
+
   /** Blobs no row references any more; a failure is left to the sweeper. */
   private async deleteBlobs(keys: string[]): Promise<void> {
     for (const key of keys) await this.inventory.deleteBlobQuietly(key);
@@ -262,6 +373,18 @@ function requireTenant(principal: Principal, rawId?: string): string {
   if (!principal.tenantId)
     throw rawId === undefined ? CumulocityError.forbidden() : applicationNotFound(rawId);
   return principal.tenantId;
+}
+
+/**
+ * The toolkit POSTs the whole `cumulocity.json` (`isPackage`, `package` at the top level, no
+ * `manifest`): they make the manifest, so the application is known as a package before its first
+ * version. They stay in the body too (echoed, as every unknown property).
+ */
+function packageManifestOf(extra: Record<string, unknown>): Record<string, unknown> | null {
+  const manifest: Record<string, unknown> = {};
+  if (typeof extra.isPackage === 'boolean') manifest.isPackage = extra.isPackage;
+  if (typeof extra.package === 'string') manifest.package = extra.package;
+  return Object.keys(manifest).length > 0 ? manifest : null;
 }
 
 function withoutNulls(extra: Record<string, unknown>): Record<string, unknown> {

@@ -16,7 +16,15 @@ export interface ApplicationChanges {
 }
 
 /** Fields the server owns: tools send them back (the toolkit PUTs the whole object); they are ignored. */
-const READ_ONLY_FIELDS: ReadonlySet<string> = new Set(['id', 'self', 'owner', 'creationTime', 'lastUpdated']);
+const READ_ONLY_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'self',
+  'owner',
+  'creationTime',
+  'lastUpdated',
+  // Managed through /versions.
+  'applicationVersions',
+]);
 const AVAILABILITIES: ReadonlySet<string> = new Set(['PRIVATE', 'MARKET', 'SHARED']);
 // One URL segment, no `@` (reserved for `<contextPath>@<version>`), not starting with a dot.
 const CONTEXT_PATH = /^[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,254}$/;

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthBootstrapService } from './auth-bootstrap.service';
 import { ConfigurableAuthModule } from './auth.options';
 import { AuthService } from './auth.service';
+import { AuthTenantDirectoryModule } from './auth-tenant-directory';
 import { AuthenticationGuard } from './authentication.guard';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { LoginService } from './login.service';
@@ -25,7 +26,11 @@ import { UsersService } from './users.service';
  * before the roles guard this module brings.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([TenantEntity, UserEntity, SessionEntity]), RolesGuardModule],
+  imports: [
+    TypeOrmModule.forFeature([TenantEntity, UserEntity, SessionEntity]),
+    RolesGuardModule,
+    AuthTenantDirectoryModule,
+  ],
   controllers: [OAuthController, UsersController, TenantsController],
   providers: [
     AuthService,

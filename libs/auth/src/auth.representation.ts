@@ -23,6 +23,7 @@ function userFields(user: UserEntity) {
     email: user.email ?? undefined,
     firstName: user.firstName ?? undefined,
     lastName: user.lastName ?? undefined,
+    phone: user.phone ?? undefined,
     enabled: user.enabled,
     shouldResetPassword: false,
     lastPasswordChange: user.lastPasswordChange.toISOString(),

@@ -1,5 +1,6 @@
 import { CreateTenantsAndUsers1764140000000 } from './migrations/1764140000000-create-tenants-and-users.migration';
 import { CreateLoginFailures1764140000001 } from './migrations/1764140000001-create-login-failures.migration';
+import { AddUserPhone1764140000050 } from './migrations/1764140000050-add-user-phone.migration';
 import { CreateAuthSessions1764140500000 } from './migrations/1764140500000-create-auth-sessions.migration';
 
 export * from './auth.options';
@@ -21,5 +22,6 @@ export * from './password-hasher.service';
 export const AUTH_MIGRATIONS = [
   CreateTenantsAndUsers1764140000000,
   CreateLoginFailures1764140000001,
+  AddUserPhone1764140000050,
   CreateAuthSessions1764140500000,
 ];

@@ -18,8 +18,12 @@ import { currentTenantJson, loginOptionsJson, tenantJson } from './auth.represen
 import { parseCreateTenantDto } from './tenant.dto';
 import { TenantsService } from './tenants.service';
 
-/** Cumulocity's tenant list filters; Depot implements none of them yet, so each is a 422. */
-const TENANT_FILTERS = { resource: 'tenants', implemented: [], refused: ['domain', 'company', 'parent'] };
+/** Cumulocity's tenant list filters: exact `domain` and `company`, and `parent` (see TenantsService.list). */
+const TENANT_FILTERS = {
+  resource: 'tenants',
+  implemented: ['domain', 'company', 'parent'] as const,
+  refused: [],
+};
 
 /** Cumulocity's tenant API: the caller's tenant, and sub-tenants for the management tenant. */
 @Controller('tenant')
@@ -46,11 +50,11 @@ export class TenantsController {
   @Roles(Role.TenantManagementAdmin)
   @ResponseMediaType(MediaType.tenantCollection)
   list(@CurrentPrincipal() principal: Principal, @Req() request: Request) {
-    readListFilters(request.query, TENANT_FILTERS);
+    const filters = readListFilters(request.query, TENANT_FILTERS);
     return answerCollection(
       request,
       { resource: 'tenants', property: 'tenants', toJson: tenantJson },
-      (paging) => this.tenants.list(principal, paging),
+      (paging) => this.tenants.list(principal, paging, filters),
     );
   }
 

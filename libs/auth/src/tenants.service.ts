@@ -11,12 +11,18 @@ import {
   type Paging,
 } from '@depot/common';
 import { randomInt } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, Not, Repository } from 'typeorm';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options';
 import { PasswordHasher } from './password-hasher.service';
 import type { CreateTenantDto } from './tenant.dto';
 import { TenantEntity } from './tenant.entity';
 import { UserEntity } from './user.entity';
+
+export interface TenantListFilters {
+  domain?: string;
+  company?: string;
+  parent?: string;
+}
 
 /** Tenants: the bootstrap (management) tenant, and sub-tenants it creates with their admins. */
 @Injectable()
@@ -56,9 +62,25 @@ export class TenantsService {
     return this.get(tenantId);
   }
 
-  async list(principal: Principal, paging: Paging): Promise<Page<TenantEntity>> {
+  /**
+   * Tenants by creation, filtered by exact `domain` and `company`, and by `parent`: the management
+   * tenant is every other tenant's parent (only it creates tenants) and has none itself.
+   */
+  async list(
+    principal: Principal,
+    paging: Paging,
+    filters: TenantListFilters = {},
+  ): Promise<Page<TenantEntity>> {
     this.assertCanManage(principal);
+    if (filters.parent !== undefined && filters.parent !== this.managementTenantId)
+      return { items: [], total: 0 };
+    const where = {
+      domain: filters.domain,
+      company: filters.company,
+      id: filters.parent === undefined ? undefined : Not(this.managementTenantId),
+    };
     const [items, total] = await this.tenants.findAndCount({
+      where,
       order: { created: 'ASC', id: 'ASC' },
       skip: paging.offset,
       take: paging.pageSize,

@@ -9,7 +9,15 @@ export interface CreateUserDto {
   enabled: boolean;
 }
 
-export type UpdateUserDto = Partial<Omit<CreateUserDto, 'userName'>>;
+export type UpdateUserDto = Partial<Omit<CreateUserDto, 'userName'>> & { phone?: string };
+
+type ProfileChanges = Pick<UpdateUserDto, 'email' | 'firstName' | 'lastName' | 'phone'>;
+
+/** What a user may change of themself (`PUT /user/currentUser`). */
+export type UpdateCurrentUserDto = ProfileChanges & {
+  /** A new password, only with the current one. */
+  password?: ChangePasswordDto;
+};
 
 export interface ChangePasswordDto {
   currentUserPassword: string;
@@ -79,10 +87,51 @@ export function parseUpdateUserDto(raw: unknown): UpdateUserDto {
     if (typeof body.enabled !== 'boolean') throw invalid('enabled must be true or false');
     update.enabled = body.enabled;
   }
-  for (const name of ['email', 'firstName', 'lastName'] as const) {
-    if (name in body) update[name] = optionalString(body, name) ?? '';
-  }
+  readProfile(body, update);
   if (body.userName !== undefined && body.userName !== null) throw invalid('userName cannot be changed');
+  return update;
+}
+
+/** The fields of a user's profile; an empty or `null` value clears one. */
+function readProfile(body: Record<string, unknown>, into: ProfileChanges): void {
+  for (const name of ['email', 'firstName', 'lastName', 'phone'] as const) {
+    if (name in body) into[name] = optionalString(body, name) ?? '';
+  }
+}
+
+/**
+ * What a user cannot give themself. What GET /user/currentUser shows (`effectiveRoles` included) is
+ * read-only and ignored, so a client may send back what it read.
+ */
+const NOT_ONESELF = ['roles', 'groups', 'devicePermissions', 'applications'] as const;
+
+/**
+ * `PUT /user/currentUser`: `email`, `firstName`, `lastName`, `phone`, and `password` with
+ * `currentUserPassword`. Read-only fields a client sends back as it read them (`id`, `self`,
+ * `userName`, `enabled`, `lastPasswordChange`, ...) are ignored; changing `userName` or `enabled`,
+ * or sending roles, groups or permissions, is a 422 (a user cannot grant themself anything).
+ */
+export function parseUpdateCurrentUserDto(
+  raw: unknown,
+  current: { userName: string; enabled: boolean },
+): UpdateCurrentUserDto {
+  const body = asObject(raw);
+  const refused = NOT_ONESELF.find((name) => body[name] !== undefined);
+  if (refused !== undefined) throw invalid(`${refused} cannot be changed through currentUser`);
+  if (body.userName !== undefined && body.userName !== current.userName)
+    throw invalid('userName cannot be changed');
+  if (body.enabled !== undefined && body.enabled !== current.enabled)
+    throw invalid('enabled cannot be changed through currentUser');
+  const update: UpdateCurrentUserDto = {};
+  readProfile(body, update);
+  if (body.password !== undefined) {
+    if (typeof body.currentUserPassword !== 'string')
+      throw invalid('Changing the password needs currentUserPassword');
+    update.password = {
+      currentUserPassword: body.currentUserPassword,
+      newPassword: assertValidPassword(body.password),
+    };
+  }
   return update;
 }
 

@@ -29,6 +29,9 @@ export class UserEntity {
   @Column({ name: 'last_name', type: 'varchar', length: 256, nullable: true })
   lastName!: string | null;
 
+  @Column({ type: 'varchar', length: 256, nullable: true })
+  phone!: string | null;
+
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
 

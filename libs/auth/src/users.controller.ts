@@ -7,6 +7,7 @@ import {
   Creates,
   CurrentPrincipal,
   MediaType,
+  parseBooleanFilter,
   type Principal,
   readListFilters,
   ResponseMediaType,
@@ -19,17 +20,22 @@ import {
   parseChangePasswordDto,
   parseCreateUserDto,
   parseRoleReference,
+  parseUpdateCurrentUserDto,
   parseUpdateUserDto,
 } from './user.dto';
 import { UsersService } from './users.service';
 
 const READ = [Role.UserManagementRead, Role.UserManagementAdmin];
 
-/** `username` is a prefix match, as in Cumulocity; its other user filters are a 422. */
+/**
+ * `username` is a prefix match, as in Cumulocity; `onlyDevices` keeps (`true`) or drops (`false`)
+ * the `device_` users. Depot has no groups and records no user's owner: `groups` and `owner` are a
+ * 422. `withSubusersCount` only decorates the answer (and every count would be 0): ignored.
+ */
 const USER_FILTERS = {
   resource: 'users',
-  implemented: ['username'] as const,
-  refused: ['groups', 'owner', 'onlyDevices', 'withSubusersCount'],
+  implemented: ['username', 'onlyDevices'] as const,
+  refused: ['groups', 'owner'],
 };
 
 /** Cumulocity's user API: the current user, a tenant's users and their global roles. */
@@ -42,6 +48,20 @@ export class UsersController {
   @ResponseMediaType(MediaType.currentUser)
   async currentUser(@CurrentPrincipal() principal: Principal, @BaseUrl() baseUrl: string) {
     return currentUserJson(await this.users.current(principal), baseUrl);
+  }
+
+  @Put('currentUser')
+  @Authenticated()
+  @ResponseMediaType(MediaType.currentUser)
+  async updateCurrentUser(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: unknown,
+    @BaseUrl() baseUrl: string,
+  ) {
+    const user = await this.users.updateCurrent(principal, (current) =>
+      parseUpdateCurrentUserDto(body, current),
+    );
+    return currentUserJson(user, baseUrl);
   }
 
   @Put('currentUser/password')
@@ -67,9 +87,10 @@ export class UsersController {
   @Roles(...READ)
   @ResponseMediaType(MediaType.userCollection)
   list(@CurrentPrincipal() principal: Principal, @Param('tenant') tenant: string, @Req() request: Request) {
-    const { username } = readListFilters(request.query, USER_FILTERS);
+    const { username, onlyDevices } = readListFilters(request.query, USER_FILTERS);
+    const devices = parseBooleanFilter('users', 'onlyDevices', onlyDevices);
     return answerCollection(request, { resource: 'users', property: 'users', toJson: userJson }, (paging) =>
-      this.users.list(principal, tenant, paging, username),
+      this.users.list(principal, tenant, paging, username, devices),
     );
   }
 

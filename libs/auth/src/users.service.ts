@@ -9,11 +9,11 @@ import {
   type Role,
   type Page,
 } from '@depot/common';
-import { Like, Repository } from 'typeorm';
+import { And, Like, Not, Repository, type FindOperator } from 'typeorm';
 import { CredentialsInvalidationService } from './credentials-invalidation.service';
 import { PasswordHasher } from './password-hasher.service';
 import { TenantsService } from './tenants.service';
-import type { ChangePasswordDto, CreateUserDto, UpdateUserDto } from './user.dto';
+import type { ChangePasswordDto, CreateUserDto, UpdateCurrentUserDto, UpdateUserDto } from './user.dto';
 import { UserEntity } from './user.entity';
 
 /**
@@ -35,16 +35,25 @@ export class UsersService {
     return this.find(principal.tenantId, principal.userName);
   }
 
-  /** A page of the tenant's users, those whose name starts with `userNamePrefix` if given. */
+  /**
+   * A page of the tenant's users: those whose name starts with `userNamePrefix` if given; only
+   * device users (`device_...`, what device bootstrap creates) or none of them if `onlyDevices` is given.
+   */
   async list(
     principal: Principal,
     tenantId: string,
     paging: Paging,
     userNamePrefix?: string,
+    onlyDevices?: boolean,
   ): Promise<Page<UserEntity>> {
     await this.tenants.getVisible(principal, tenantId);
-    // LIKE's own characters (and its escape, backslash) in the prefix match only themselves.
-    const userName = userNamePrefix ? Like(`${userNamePrefix.replace(/[\\%_]/g, '\\$&')}%`) : undefined;
+    const conditions: FindOperator<string>[] = [];
+    if (userNamePrefix) conditions.push(Like(likePrefix(userNamePrefix)));
+    if (onlyDevices !== undefined) {
+      const device = Like(likePrefix(DEVICE_USER_PREFIX));
+      conditions.push(onlyDevices ? device : Not(device));
+    }
+    const userName = conditions.length > 0 ? And(...conditions) : undefined;
     const query = {
       where: { tenantId, userName },
       order: { userName: 'ASC' as const },
@@ -101,9 +110,7 @@ export class UsersService {
       changes.lastPasswordChange = new Date();
     }
     if (input.enabled !== undefined) changes.enabled = input.enabled;
-    if (input.email !== undefined) changes.email = input.email || null;
-    if (input.firstName !== undefined) changes.firstName = input.firstName || null;
-    if (input.lastName !== undefined) changes.lastName = input.lastName || null;
+    Object.assign(changes, profileChanges(input));
     if (Object.keys(changes).length > 0) await this.users.update({ id: user.id, tenantId }, changes);
     await this.invalidation.forgetUser(tenantId, userName);
     return Object.assign(user, changes);
@@ -111,13 +118,33 @@ export class UsersService {
 
   async changeOwnPassword(principal: Principal, input: ChangePasswordDto): Promise<void> {
     const user = await this.current(principal);
-    if (!(await this.hasher.verify(input.currentUserPassword, user.passwordHash)))
-      throw CumulocityError.invalidData('users', 'currentUserPassword is not correct');
-    await this.users.update(
-      { id: user.id, tenantId: user.tenantId },
-      { passwordHash: await this.hasher.hash(input.newPassword), lastPasswordChange: new Date() },
-    );
-    await this.invalidation.forgetUser(user.tenantId, user.userName);
+    await this.updateOwn(user, { password: input });
+  }
+
+  /**
+   * `PUT /user/currentUser`: the caller's own profile fields, and the password when the current one
+   * is given. Only a password change ends the user's cached logins (a profile edit keeps them).
+   */
+  async updateCurrent(
+    principal: Principal,
+    parse: (current: UserEntity) => UpdateCurrentUserDto,
+  ): Promise<UserEntity> {
+    const user = await this.current(principal);
+    return this.updateOwn(user, parse(user));
+  }
+
+  private async updateOwn(user: UserEntity, input: UpdateCurrentUserDto): Promise<UserEntity> {
+    const changes: Partial<UserEntity> = profileChanges(input);
+    if (input.password !== undefined) {
+      if (!(await this.hasher.verify(input.password.currentUserPassword, user.passwordHash)))
+        throw CumulocityError.invalidData('users', 'currentUserPassword is not correct');
+      changes.passwordHash = await this.hasher.hash(input.password.newPassword);
+      changes.lastPasswordChange = new Date();
+    }
+    if (Object.keys(changes).length > 0)
+      await this.users.update({ id: user.id, tenantId: user.tenantId }, changes);
+    if (input.password !== undefined) await this.invalidation.forgetUser(user.tenantId, user.userName);
+    return Object.assign(user, changes);
   }
 
   async delete(principal: Principal, tenantId: string, userName: string): Promise<void> {
@@ -180,4 +207,22 @@ export class UsersService {
     if (!user) throw CumulocityError.notFound('users', `User ${userName} not found`);
     return user;
   }
+}
+
+/** Device users' names start with this (Cumulocity's `onlyDevices` filter). */
+const DEVICE_USER_PREFIX = 'device_';
+
+/** A LIKE pattern for names starting with `prefix`: LIKE's own characters (and its escape) match only themselves. */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** Profile columns to write; an empty value clears one. */
+function profileChanges(input: UpdateCurrentUserDto | UpdateUserDto): Partial<UserEntity> {
+  const changes: Partial<UserEntity> = {};
+  if (input.email !== undefined) changes.email = input.email || null;
+  if (input.firstName !== undefined) changes.firstName = input.firstName || null;
+  if (input.lastName !== undefined) changes.lastName = input.lastName || null;
+  if (input.phone !== undefined) changes.phone = input.phone || null;
+  return changes;
 }

@@ -36,3 +36,4 @@ export * from './multipart';
 export * from './declared-body-length';
 export * from './read-form-body';
 export * from './login-redirect.filter';
+export * from './tenant-directory';

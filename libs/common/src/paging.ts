@@ -61,8 +61,16 @@ function parsePositiveInt(query: Query, name: string, fallback: number, resource
 }
 
 function parseBoolean(query: Query, name: string, resource: string): boolean {
-  const raw = singleQueryValue(query, name, resource);
-  if (raw === undefined || raw === '') return false;
+  return parseBooleanFilter(resource, name, singleQueryValue(query, name, resource)) ?? false;
+}
+
+/** `true`/`false` (any case) of a query parameter; absent or empty is `undefined`, anything else a 422. */
+export function parseBooleanFilter(
+  resource: string,
+  name: string,
+  raw: string | undefined,
+): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
   switch (raw.toLowerCase()) {
     case 'true':
       return true;

@@ -5,6 +5,7 @@ import {
   etagMatches,
   RangeNotSatisfiableError,
   type DownloadContent,
+  type Page,
   type Principal,
 } from '@depot/common';
 import {
@@ -15,8 +16,8 @@ import {
   ManagedObjectEntity,
   ManagedObjectOwners,
   notFound,
-  readsOnlyOwn,
   type Fragments,
+  type ManagedObjectListFilter,
 } from '@depot/inventory';
 import {
   createStreamMeter,
@@ -32,7 +33,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { binaryEtag } from './binary-etag';
 import { chooseContentType } from './content-type';
@@ -74,16 +75,6 @@ export interface ReplaceOptions {
   maxSize?: number;
   /** The size the client declared (Content-Length): quota is reserved for it up front. */
   declaredLength?: number;
-}
-
-export interface BinaryListFilter {
-  ids?: string[];
-  type?: string;
-  owner?: string;
-  text?: string;
-  offset: number;
-  limit: number;
-  withTotal: boolean;
 }
 
 /** How many times a reader re-reads the row when a replace removed the blob it was about to open. */
@@ -347,37 +338,9 @@ export class BinariesService {
     await this.inventory.remove(principal, id, { binaryOnly: true });
   }
 
-  /** One page of the tenant's binaries, newest last (by id), with the total when asked. */
-  async list(
-    principal: Principal,
-    filter: BinaryListFilter,
-  ): Promise<{ items: ManagedObjectEntity[]; total?: number }> {
-    if (!principal.tenantId) throw CumulocityError.forbidden();
-    const query = this.dataSource.manager
-      .createQueryBuilder(ManagedObjectEntity, 'mo')
-      .where('mo.tenant_id = :tenantId', { tenantId: principal.tenantId })
-      .andWhere('mo.storage_key IS NOT NULL');
-    if (filter.ids) query.andWhere('mo.id IN (:...ids)', { ids: filter.ids });
-    if (filter.type !== undefined) query.andWhere('mo.type = :type', { type: filter.type });
-    if (filter.owner !== undefined) query.andWhere('mo.owner = :owner', { owner: filter.owner });
-    if (readsOnlyOwn(principal)) query.andWhere('mo.owner = :self', { self: principal.userName });
-    if (filter.text !== undefined) {
-      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query.andWhere(
-        new Brackets((text) =>
-          text
-            .where('mo.name ILIKE :pattern', { pattern })
-            .orWhere('mo.type ILIKE :pattern')
-            .orWhere('mo.content_type ILIKE :pattern'),
-        ),
-      );
-    }
-    query.orderBy('mo.id', 'ASC').offset(filter.offset).limit(filter.limit);
-    if (filter.withTotal) {
-      const [items, total] = await query.getManyAndCount();
-      return { items, total };
-    }
-    return { items: await query.getMany() };
+  /** One page of the tenant's binaries that match `filter` (see `InventoryService.list`). */
+  list(principal: Principal, filter: ManagedObjectListFilter): Promise<Page<ManagedObjectEntity>> {
+    return this.inventory.list(principal, filter, { binariesOnly: true });
   }
 
   /**

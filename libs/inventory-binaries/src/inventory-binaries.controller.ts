@@ -26,11 +26,10 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { toManagedObjectRepresentation } from '@depot/inventory';
+import { parseManagedObjectListQuery, toManagedObjectRepresentation } from '@depot/inventory';
 import type { Request, Response } from 'express';
 import { BinariesService, tooLarge } from './binaries.service';
 import { BinaryUploadService } from './binary-upload.service';
-import { parseBinaryListQuery } from './parse-binary-list-query';
 
 const READERS = [Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate];
 const WRITERS = [Role.InventoryAdmin, Role.InventoryCreate];
@@ -65,7 +64,7 @@ export class InventoryBinariesController {
     return answerCollection(
       request,
       { resource: 'inventory', property: 'managedObjects', toJson: toManagedObjectRepresentation },
-      (paging) => this.binaries.list(principal, parseBinaryListQuery(query, paging)),
+      (paging) => this.binaries.list(principal, parseManagedObjectListQuery(query, paging)),
     );
   }
 

@@ -7,3 +7,5 @@ export * from './inventory.module';
 export * from './migrations';
 export * from './managed-object-limits';
 export * from './managed-object-owners';
+export * from './query/parse-inventory-query';
+export * from './query/parse-managed-object-list-query';

@@ -1,15 +1,17 @@
-import { CumulocityError, isEntityId, type Principal } from '@depot/common';
+import { CumulocityError, isEntityId, type Page, type Principal } from '@depot/common';
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { assertCanModify, assertCanRead } from './managed-object-access';
+import { assertCanModify, assertCanRead, readsOnlyOwn } from './managed-object-access';
 import { assertStorableNameAndType } from './managed-object-limits';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
 import { ManagedObjectOwners } from './managed-object-owners';
 import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
 import { parseManagedObjectId } from './parse-managed-object-id';
+import { InventoryQuerySql, likePattern } from './query/inventory-query-sql';
+import type { ManagedObjectListFilter } from './query/parse-managed-object-list-query';
 
 /**
  * Managed objects as far as binaries need them: read, partial update of name/type/fragments, and
@@ -30,6 +32,49 @@ export class InventoryService {
     const object = await this.findInTenant(this.dataSource.manager, principal, rawId);
     assertCanRead(principal, object);
     return object;
+  }
+
+  /**
+   * One page of the tenant's managed objects (only binaries with `binariesOnly`) that match every
+   * condition, in `$orderby=` order and then by id, with the total when asked. A caller who may read
+   * only its own objects lists only those. Filters run in PostgreSQL with bound parameters.
+   */
+  async list(
+    principal: Principal,
+    filter: ManagedObjectListFilter,
+    scope: { binariesOnly?: boolean } = {},
+  ): Promise<Page<ManagedObjectEntity>> {
+    if (!principal.tenantId) throw CumulocityError.forbidden();
+    const query = this.dataSource.manager
+      .createQueryBuilder(ManagedObjectEntity, 'mo')
+      .where('mo.tenant_id = :tenantId', { tenantId: principal.tenantId });
+    if (scope.binariesOnly) query.andWhere('mo.storage_key IS NOT NULL');
+    if (readsOnlyOwn(principal)) query.andWhere('mo.owner = :self', { self: principal.userName });
+    if (filter.ids) query.andWhere('mo.id IN (:...ids)', { ids: filter.ids });
+    if (filter.text !== undefined) {
+      const pattern = `%${likePattern([filter.text])}%`;
+      query.andWhere(
+        new Brackets((text) =>
+          text
+            .where('mo.name ILIKE :pattern', { pattern })
+            .orWhere('mo.type ILIKE :pattern')
+            .orWhere('mo.content_type ILIKE :pattern'),
+        ),
+      );
+    }
+    const sql = new InventoryQuerySql();
+    for (const condition of filter.conditions) query.andWhere(sql.condition(condition));
+    const order = sql.orderExpressions(filter.orderBy);
+    for (const { expression, direction, nullable } of order)
+      query.addOrderBy(expression, direction, nullable ? 'NULLS LAST' : undefined);
+    // Ties are broken by id so pages never overlap (TypeORM keys ORDER BY terms by expression).
+    if (!order.some(({ expression }) => expression === 'mo.id')) query.addOrderBy('mo.id', 'ASC');
+    query.setParameters(sql.parameters).offset(filter.offset).limit(filter.limit);
+    if (filter.withTotal) {
+      const [items, total] = await query.getManyAndCount();
+      return { items, total };
+    }
+    return { items: await query.getMany() };
   }
 
   /**

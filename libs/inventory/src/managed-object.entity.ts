@@ -9,8 +9,12 @@ export type Fragments = Record<string, unknown>;
  * `revpos` counts content revisions (1 on upload, +1 per replace).
  */
 @Entity({ name: 'managed_objects' })
-@Index('idx_managed_objects_tenant_type', ['tenantId', 'type'])
-@Index('idx_managed_objects_tenant_owner', ['tenantId', 'owner'])
+// Lists filter by tenant (and type or owner) and page by id: see the index-managed-object-lists migration.
+@Index('idx_managed_objects_tenant_id', ['tenantId', 'id'])
+@Index('idx_managed_objects_tenant_type_id', ['tenantId', 'type', 'id'])
+@Index('idx_managed_objects_tenant_owner_id', ['tenantId', 'owner', 'id'])
+// GIN (jsonb_ops) for `?` and `@>` on fragments; TypeORM cannot describe the method, so it is not synced.
+@Index('idx_managed_objects_fragments', { synchronize: false })
 // The sweeper asks "does any row reference this key?" for every stored object.
 @Index('uq_managed_objects_storage_key', ['storageKey'], { unique: true })
 export class ManagedObjectEntity {

@@ -1,4 +1,5 @@
 import {
+  answerCollection,
   BaseUrl,
   CurrentPrincipal,
   MediaType,
@@ -7,14 +8,31 @@ import {
   Roles,
   type Principal,
 } from '@depot/common';
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { InventoryService } from './inventory.service';
 import { toManagedObjectRepresentation } from './managed-object.representation';
+import { parseManagedObjectListQuery } from './query/parse-managed-object-list-query';
 
-/** `/inventory/managedObjects/{id}` for the objects Depot keeps (binaries and their metadata). */
+/** `/inventory/managedObjects[/{id}]` for the objects Depot keeps (binaries and their metadata). */
 @Controller('inventory/managedObjects')
 export class ManagedObjectsController {
   constructor(private readonly inventory: InventoryService) {}
+
+  @Get()
+  @Roles(Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate)
+  @ResponseMediaType(MediaType.managedObjectCollection)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: Record<string, unknown>,
+    @Req() request: Request,
+  ): Promise<unknown> {
+    return answerCollection(
+      request,
+      { resource: 'inventory', property: 'managedObjects', toJson: toManagedObjectRepresentation },
+      (paging) => this.inventory.list(principal, parseManagedObjectListQuery(query, paging)),
+    );
+  }
 
   @Get(':id')
   @Roles(Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate)

@@ -22,6 +22,7 @@ export interface DepotConfig {
     maxArchiveEntries: number;
     maxArchiveInflated: number;
     archiveRetention: number;
+    versionsLimit: number;
     maxJsonBody: number;
   };
   /** The login settings, as `AuthModule.forRoot` takes them beside `bootstrap` and `sessions`. */

@@ -27,6 +27,7 @@ describe('loadDepotConfig', () => {
         maxArchiveEntries: 10_000,
         maxArchiveInflated: 1024 ** 3,
         archiveRetention: 10,
+        versionsLimit: 20,
       },
       trustProxy: false,
     });
@@ -89,11 +90,12 @@ describe('loadDepotConfig', () => {
       DATABASE_URL: 'mysql://x',
       MAX_BINARY_SIZE: 'lots',
       ARCHIVE_RETENTION: '0',
+      APPLICATION_VERSIONS_LIMIT: '0',
       BOOTSTRAP_TENANT: 'Bad Tenant',
       BOOTSTRAP_PASSWORD: 'short',
       LOG_LEVEL: 'chatty',
     });
-    expect(problems).toHaveLength(8);
+    expect(problems).toHaveLength(9);
   });
 
   it('reads LOG_LEVEL with pino names too, and SHUTDOWN_TIMEOUT_MS', () => {

@@ -97,6 +97,7 @@ export function loadDepotConfig(env: Env): DepotConfig {
       maxArchiveEntries: read.integer('MAX_ARCHIVE_ENTRIES', 10_000, 1),
       maxArchiveInflated: read.size('MAX_ARCHIVE_INFLATED', GiB),
       archiveRetention: read.integer('ARCHIVE_RETENTION', 10, 1),
+      versionsLimit: read.integer('APPLICATION_VERSIONS_LIMIT', 20, 1, 10_000),
       maxJsonBody: read.size('MAX_JSON_BODY', MiB),
     },
     auth: {

@@ -73,6 +73,33 @@ const STREAMED_BODIES: Record<string, RequestBodyObject> = {
     file: { ...binary, description: 'The application zip (index.html at its root)' },
     fileName: { type: 'string', description: "Name to record instead of the part's filename" },
   }),
+  ApplicationVersionsController_create: {
+    required: true,
+    description:
+      "The zip part may come with or without a filename and Content-Type; `version` defaults to the zip's cumulocity.json version.",
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          required: ['applicationBinary'],
+          properties: {
+            applicationBinary: { ...binary, description: 'The package zip' },
+            applicationVersion: {
+              type: 'string',
+              description: 'JSON text `{"version", "tags"}`',
+              example: '{"version":"1.0.0","tags":["next"]}',
+            },
+            fileName: { type: 'string', description: "Name to record instead of the part's filename" },
+          },
+        },
+      },
+    },
+  },
+  ApplicationCloneController_clone: {
+    required: false,
+    description: 'No body (the official client sends an empty one); `?version=` picks the version to copy.',
+    content: { 'application/json': { schema: { type: 'object' } } },
+  },
   ApplicationPluginsController_addPlugin: PLUGIN_ZIP,
   ApplicationPluginsController_replacePlugin: PLUGIN_ZIP,
   ApplicationPluginsController_writeFiles: {
@@ -123,6 +150,15 @@ const JSON_BODIES: Record<string, { schema: Record<string, unknown>; example?: u
     },
     example: { availability: 'MARKET' },
   },
+  ApplicationVersionsController_replaceTags: {
+    schema: {
+      type: 'object',
+      required: ['tags'],
+      properties: { tags: { type: 'array', items: { type: 'string' } } },
+      description: 'Replaces the tags; `latest` moves to this version and makes it the active one',
+    },
+    example: { tags: ['latest', 'stable'] },
+  },
   TenantStorageController_put: {
     schema: {
       type: 'object',
@@ -145,6 +181,35 @@ const JSON_BODIES: Record<string, { schema: Record<string, unknown>; example?: u
       required: ['currentUserPassword', 'newPassword'],
       properties: { currentUserPassword: { type: 'string' }, newPassword: { type: 'string' } },
     },
+  },
+  UsersController_updateCurrentUser: {
+    schema: {
+      type: 'object',
+      description:
+        'Fields a user may change of themself; `password` needs `currentUserPassword`. Read-only fields are ignored; `roles`, `groups` and a changed `enabled` or `userName` are a 422.',
+      properties: {
+        firstName: { type: 'string' },
+        lastName: { type: 'string' },
+        email: { type: 'string' },
+        phone: { type: 'string' },
+        password: { type: 'string' },
+        currentUserPassword: { type: 'string' },
+      },
+    },
+    example: { firstName: 'Jane', phone: '+49 30 1234' },
+  },
+  TenantApplicationsController_subscribe: {
+    schema: {
+      type: 'object',
+      required: ['application'],
+      properties: {
+        application: {
+          type: 'object',
+          properties: { self: { type: 'string' }, id: { type: 'string' } },
+        },
+      },
+    },
+    example: { application: { self: 'https://depot.example.com/application/applications/12' } },
   },
   UsersController_create: {
     schema: {

@@ -13,6 +13,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from '../applications.options';
 import { ApplicationsService } from '../applications.service';
+import { ApplicationVersionsService, type ServedArchive } from '../versions/application-versions.service';
 import { ArchiveExtractionCache } from './archive-extraction-cache';
 
 /** A file of an application's active archive, ready to be sent. */
@@ -22,6 +23,8 @@ export interface HostedFile {
   /** Strong: archives are immutable, so (archive id, path) names exactly one content. */
   etag: string;
   lastModified: Date;
+  /** Which archive served it: the active one, an exact version (`pinned`) or a tag. */
+  served: ServedArchive;
 }
 
 /** `redirect`: a directory was asked for without its trailing slash (relative links need it). */
@@ -50,6 +53,7 @@ export class HostedAppFilesService implements OnApplicationShutdown {
   constructor(
     private readonly applications: ApplicationsService,
     private readonly binaries: BinariesService,
+    private readonly versions: ApplicationVersionsService,
     @Inject(APPLICATIONS_OPTIONS) options: ApplicationsModuleOptions,
     archiveWork: ArchiveWorkLimiter,
   ) {
@@ -60,16 +64,29 @@ export class HostedAppFilesService implements OnApplicationShutdown {
     );
   }
 
-  /** `segments`: the URL-decoded path below the context path; a trailing `''` means a trailing slash. */
-  async lookup(principal: Principal, contextPath: string, segments: string[]): Promise<HostedFileLookup> {
+  /**
+   * `segments`: the URL-decoded path below the context path; a trailing `''` means a trailing slash.
+   * `selector`: the `x` of `/apps/{contextPath}@{x}/` (a version, else a tag); absent: the active archive.
+   */
+  async lookup(
+    principal: Principal,
+    contextPath: string,
+    segments: string[],
+    selector?: string,
+  ): Promise<HostedFileLookup> {
     const wantsDirectory = segments.length === 0 || segments[segments.length - 1] === '';
     // Files were extracted under the NFC form of their names: an NFD entry answers an NFC request.
     const relative = servedPath((wantsDirectory ? segments.slice(0, -1) : segments).join('/'));
     if (relative !== '') assertServablePath(contextPath, relative);
     const application = await this.applications.findHostedByContextPath(principal.tenantId, contextPath);
-    if (!application || application.activeVersionId === null)
-      throw CumulocityError.notFound('applications', `No application is served under /apps/${contextPath}`);
-    const archive = await this.applications.findArchive(application, application.activeVersionId);
+    if (application && selector !== undefined) await this.applications.loadVersions([application]);
+    const served = application ? this.versions.resolveServed(application, selector) : null;
+    if (!application || !served)
+      throw CumulocityError.notFound(
+        'applications',
+        `No application is served under /apps/${contextPath}${selector === undefined ? '' : `@${selector}`}`,
+      );
+    const archive = await this.applications.findArchive(application, served.binaryId);
     const directory = await this.cache.directoryFor(archive.id, () =>
       this.readArchive(principal, archive.id),
     );
@@ -89,6 +106,7 @@ export class HostedAppFilesService implements OnApplicationShutdown {
         length: stats.size,
         etag: `"${archive.id}-${createHash('sha256').update(candidate).digest('hex').slice(0, 16)}"`,
         lastModified: archive.creationTime,
+        served,
       },
     };
   }

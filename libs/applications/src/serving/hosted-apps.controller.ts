@@ -12,9 +12,10 @@ import { HostedAppFilesService } from './hosted-app-files.service';
 import { hostedFileDownload } from './hosted-file-download';
 
 /**
- * `/apps/{contextPath}/...`: the active archive's files, for any authenticated user of the owning
- * tenant (the session cookie counts). Without credentials a page a browser opens is redirected to
- * the login page; anything else gets a 401 with `WWW-Authenticate: Basic`.
+ * `/apps/{contextPath}/...`: the active archive's files (`/apps/{contextPath}@{version or tag}/...`:
+ * that version's), for any authenticated user of the owning tenant (the session cookie counts).
+ * Without credentials a page a browser opens is redirected to the login page; anything else gets a
+ * 401 with `WWW-Authenticate: Basic`.
  */
 @Controller('apps')
 @UseFilters(LoginRedirectFilter)
@@ -32,7 +33,12 @@ export class HostedAppsController {
   ): Promise<void> {
     const segments = pathSegments(path, request.path.endsWith('/'));
     if (segments.length === 0) return redirectToDirectory(request, response);
-    const lookup = await this.files.lookup(principal, contextPath, segments);
+    // `/apps/{contextPath}@{versionOrTag}/...`: context paths never contain `@`.
+    const at = contextPath.indexOf('@');
+    const lookup =
+      at < 0
+        ? await this.files.lookup(principal, contextPath, segments)
+        : await this.files.lookup(principal, contextPath.slice(0, at), segments, contextPath.slice(at + 1));
     if (lookup.kind === 'redirect') return redirectToDirectory(request, response);
     await sendDownload(request, response, hostedFileDownload(lookup.file));
   }
