@@ -61,11 +61,14 @@ describe('a shell loads a plugin by version in Chromium', () => {
       }),
     );
 
-    // Browsers send Basic credentials only when asked (401 with WWW-Authenticate), as Depot does.
-    const context = await browser.newContext({
-      httpCredentials: { username: `${t.admin.tenant}/${t.admin.user}`, password: t.admin.password },
-    });
+    // A browser without a session is sent from an HTML page under /apps to the console's login, so
+    // the browser logs in first (the cookie session, as the console does); its scripts then load.
+    const context = await browser.newContext();
     try {
+      const login = await context.request.post(`${t.baseUrl}/tenant/oauth`, {
+        form: { grant_type: 'PASSWORD', username: t.admin.user, password: t.admin.password },
+      });
+      expect(login.status()).toBe(200);
       const page = await context.newPage();
       const requested: string[] = [];
       page.on('requestfinished', (finished) => requested.push(new URL(finished.url()).pathname));
