@@ -2,7 +2,7 @@ import { Role } from '@depot/common';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { JSON_ACCEPT } from '../support/hosted-app-kit';
+import { createHostedApp, JSON_ACCEPT } from '../support/hosted-app-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { filesOf, zipOf } from '../support/zip-kit';
 import { loggedIn, logIn, openConsoleBrowser, type ConsoleBrowser, type ConsoleTab } from './console-kit';
@@ -224,6 +224,72 @@ describe('console in Chromium: applications, archives, plugins, files and users'
       await page.getByRole('row', { name: new RegExp(appName) }).waitFor();
       await page.screenshot({ path: path.join(DOCS, 'console-applications.png') });
     }
+  });
+
+  it('uploads versions with tags, moves latest, edits tags, opens one by version and deletes one', async () => {
+    const { page, context } = admin;
+    const pkg = await createHostedApp(t, { contextPath: 'gauges', manifest: { isPackage: true } });
+    await page.goto(`/console/applications/${pkg.id}`);
+    await page.getByText('No versions').waitFor();
+    const v1 = zipFile('gauges-1.zip', {
+      'cumulocity.json': JSON.stringify({ isPackage: true, version: '1.0.0' }),
+      'index.html': PAGE('gauges 1.0.0'),
+    });
+    // The version comes from the zip's cumulocity.json; the first version gets `latest`.
+    await page.getByLabel('Upload version').setInputFiles([v1]);
+    const first = page.getByRole('row', { name: /^1\.0\.0/ });
+    await first.filter({ hasText: 'latest' }).waitFor();
+    const v2 = zipFile('gauges-2.zip', { 'index.html': PAGE('gauges 2.0.0') });
+    await page.getByLabel('Version', { exact: true }).fill('2.0.0');
+    await page.getByLabel('Tags', { exact: true }).fill('next');
+    await page.getByLabel('Upload version').setInputFiles([v2]);
+    const second = page.getByRole('row', { name: /^2\.0\.0/ });
+    await second.filter({ hasText: 'next' }).waitFor();
+
+    await second.getByRole('button', { name: 'Make latest' }).click();
+    await second.filter({ hasText: 'latest' }).waitFor();
+    await first.getByRole('button', { name: 'Tags' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Tags of 1.0.0' });
+    await dialog.getByLabel('Tags').fill('stable');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await first.filter({ hasText: 'stable' }).waitFor();
+    const listed = await request(t.server)
+      .get(`/application/applications/${pkg.id}/versions`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT);
+    expect((listed.body as { applicationVersions: unknown[] }).applicationVersions).toEqual([
+      expect.objectContaining({ version: '1.0.0', tags: ['stable'] }),
+      expect.objectContaining({
+        version: '2.0.0',
+        tags: expect.arrayContaining(['latest', 'next']) as unknown,
+      }),
+    ]);
+
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      first.getByRole('link', { name: 'Open version 1.0.0' }).click(),
+    ]);
+    await tab.getByRole('heading', { name: 'gauges 1.0.0' }).waitFor();
+    expect(tab.url()).toBe(`${t.baseUrl}/apps/gauges@1.0.0/`);
+    await tab.close();
+
+    // The latest version offers no Delete; the other does.
+    expect(await second.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    await first.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete version' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await first.waitFor({ state: 'detached' });
+    const after = await request(t.server)
+      .get(`/application/applications/${pkg.id}/versions`)
+      .set('Authorization', t.auth())
+      .set('Accept', JSON_ACCEPT);
+    expect(
+      (after.body as { applicationVersions: Array<{ version: string }> }).applicationVersions.map(
+        (v) => v.version,
+      ),
+    ).toEqual(['2.0.0']);
   });
 
   it('lists the users, creates one and grants roles', async () => {

@@ -1,6 +1,16 @@
 // @ts-check
 import { get, hasRole, query, request, upload } from './api.js';
-import { alertBox, confirmDialog, field, filePicker, h, humanDate, humanSize, replace } from './dom.js';
+import {
+  alertBox,
+  confirmDialog,
+  field,
+  filePicker,
+  h,
+  humanDate,
+  humanSize,
+  openDialog,
+  replace,
+} from './dom.js';
 import { Transfers } from './transfers.js';
 
 /** @typedef {import('./api.js').Session} Session */
@@ -13,7 +23,17 @@ import { Transfers } from './transfers.js';
  * @property {string} type
  * @property {string} [availability]
  * @property {string} [activeVersionId]
+ * @property {Version[]} [applicationVersions]
  */
+/**
+ * @typedef {object} Version
+ * @property {string} version
+ * @property {string} binaryId
+ * @property {string[]} tags
+ */
+
+/** @param {string} text "a, b c" → ["a", "b", "c"] */
+const tagsOf = (text) => text.split(/[\s,]+/).filter(Boolean);
 
 /** @param {unknown} error */
 const messageOf = (error) => (error instanceof Error ? error.message : String(error));
@@ -169,6 +189,7 @@ export function renderApplication(main, session, id, navigate) {
   const properties = h('dl', { class: 'properties' });
   const archives = h('table', { class: 'data' });
   const plugins = h('table', { class: 'data' });
+  const versions = h('table', { class: 'data' });
   /** @type {Application | undefined} */
   let app;
 
@@ -207,6 +228,32 @@ export function renderApplication(main, session, id, navigate) {
         )
         .then(() => {
           pluginName.value = '';
+          return load();
+        });
+    },
+    { accept: '.zip,application/zip' },
+  );
+
+  const newVersion = h('input', { type: 'text', autocomplete: 'off', placeholder: 'from cumulocity.json' });
+  const newTags = h('input', { type: 'text', autocomplete: 'off', placeholder: 'e.g. latest, next' });
+  const addVersion = filePicker(
+    'Upload version',
+    (files) => {
+      const file = files[0];
+      const form = new FormData();
+      /** @type {{ version?: string, tags: string[] }} */
+      const descriptor = { tags: tagsOf(newTags.value) };
+      if (newVersion.value.trim()) descriptor.version = newVersion.value.trim();
+      form.append('applicationVersion', JSON.stringify(descriptor));
+      form.append('fileName', file.name);
+      form.append('applicationBinary', file, file.name);
+      void transfers
+        .run(file.name, file.size, (onProgress) => upload('POST', `${appUrl(id)}/versions`, form, onProgress))
+        .then((answer) => {
+          if (answer !== undefined) {
+            newVersion.value = '';
+            newTags.value = '';
+          }
           return load();
         });
     },
@@ -278,6 +325,15 @@ export function renderApplication(main, session, id, navigate) {
     ),
     h(
       'section',
+      { 'aria-labelledby': 'versions-title' },
+      h('div', { class: 'page-head' }, h('h2', { id: 'versions-title' }, 'Versions')),
+      isAdmin
+        ? h('div', { class: 'toolbar' }, field('Version', newVersion), field('Tags', newTags), addVersion)
+        : null,
+      h('div', { class: 'table-wrap' }, versions),
+    ),
+    h(
+      'section',
       { 'aria-labelledby': 'plugins-title' },
       h('div', { class: 'page-head' }, h('h2', { id: 'plugins-title' }, 'Plugins')),
       isAdmin ? h('div', { class: 'toolbar' }, field('Plugin name', pluginName), addPlugin) : null,
@@ -325,7 +381,142 @@ export function renderApplication(main, session, id, navigate) {
     // Listing archives takes APPLICATION_MANAGEMENT_ADMIN; a reader is not sent into a 403.
     if (!isAdmin)
       replace(archives, h('caption', {}, 'The archives are shown to application administrators.'));
+    renderVersions(current);
     await Promise.all([isAdmin ? loadArchives(current) : undefined, loadPlugins()]);
+  }
+
+  /**
+   * The versions come with the application object (GET .../versions is a 404 without any).
+   * @param {Application} current
+   */
+  function renderVersions(current) {
+    const list = current.applicationVersions ?? [];
+    replace(
+      versions,
+      h('caption', { class: 'visually-hidden' }, 'Versions'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Version', 'Tags', 'Archive'].map((title) => h('th', { scope: 'col' }, title)),
+          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        list.length === 0
+          ? h('tr', {}, h('td', { colspan: 4, class: 'empty' }, 'No versions'))
+          : list.map((entry) => {
+              const isLatest = entry.tags.includes('latest');
+              return h(
+                'tr',
+                {},
+                h('td', { class: 'name' }, entry.version),
+                h(
+                  'td',
+                  {},
+                  entry.tags.map((tag) => h('span', { class: tag === 'latest' ? 'badge' : 'tag' }, tag)),
+                ),
+                h('td', {}, entry.binaryId),
+                h(
+                  'td',
+                  { class: 'actions' },
+                  current.contextPath
+                    ? h(
+                        'a',
+                        {
+                          class: 'button small',
+                          href: `/apps/${encodeURIComponent(current.contextPath)}@${encodeURIComponent(entry.version)}/`,
+                          target: '_blank',
+                          rel: 'noopener',
+                          'aria-label': `Open version ${entry.version}`,
+                        },
+                        'Open',
+                      )
+                    : null,
+                  isAdmin && !isLatest
+                    ? h(
+                        'button',
+                        {
+                          type: 'button',
+                          class: 'small',
+                          onclick: () => void setTags(entry, [...entry.tags, 'latest']),
+                        },
+                        'Make latest',
+                      )
+                    : null,
+                  isAdmin
+                    ? h(
+                        'button',
+                        { type: 'button', class: 'small', onclick: () => void editTags(entry) },
+                        'Tags',
+                      )
+                    : null,
+                  isAdmin && !isLatest
+                    ? h(
+                        'button',
+                        { type: 'button', class: 'small danger', onclick: () => void removeVersion(entry) },
+                        'Delete',
+                      )
+                    : null,
+                ),
+              );
+            }),
+      ),
+    );
+  }
+
+  /**
+   * @param {Version} entry
+   * @param {string[]} tags
+   */
+  async function setTags(entry, tags) {
+    try {
+      await request('PUT', `${appUrl(id)}/versions/${encodeURIComponent(entry.version)}`, {
+        json: { tags: [...new Set(tags)] },
+      });
+      await load();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  /** @param {Version} entry */
+  async function editTags(entry) {
+    const input = h('input', { type: 'text', autocomplete: 'off', value: entry.tags.join(', ') });
+    const tags = await openDialog(`Tags of ${entry.version}`, (close) => {
+      const form = h(
+        'form',
+        { class: 'stack' },
+        field('Tags', input),
+        h(
+          'div',
+          { class: 'actions' },
+          h('button', { type: 'submit', class: 'primary' }, 'Save'),
+          h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
+        ),
+      );
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        close(tagsOf(input.value));
+      });
+      return [form];
+    });
+    if (tags) await setTags(entry, tags);
+  }
+
+  /** @param {Version} entry */
+  async function removeVersion(entry) {
+    if (!(await confirmDialog('Delete version', `Delete version ${entry.version} and its archive?`))) return;
+    try {
+      await request('DELETE', `${appUrl(id)}/versions${query({ version: entry.version })}`);
+      await load();
+    } catch (error) {
+      fail(error);
+    }
   }
 
   /** @param {Application} current */
