@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { createHostedApp, uploadOk } from '../support/hosted-app-kit';
+import { cookieLogin } from '../support/session-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { zipOf } from '../support/zip-kit';
 import { postVersionOk } from './versions-test-kit';
@@ -61,14 +62,12 @@ describe('a shell loads a plugin by version in Chromium', () => {
       }),
     );
 
-    // A browser without a session is sent from an HTML page under /apps to the console's login, so
-    // the browser logs in first (the cookie session, as the console does); its scripts then load.
+    // A browser opening a hosted page without credentials is sent to the login; with the session
+    // cookie of a login (as the console gets it) the page and its scripts load.
+    const session = await cookieLogin(t);
     const context = await browser.newContext();
+    await context.addCookies([{ name: 'authorization', value: session.token, url: t.baseUrl }]);
     try {
-      const login = await context.request.post(`${t.baseUrl}/tenant/oauth`, {
-        form: { grant_type: 'PASSWORD', username: t.admin.user, password: t.admin.password },
-      });
-      expect(login.status()).toBe(200);
       const page = await context.newPage();
       const requested: string[] = [];
       page.on('requestfinished', (finished) => requested.push(new URL(finished.url()).pathname));

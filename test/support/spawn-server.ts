@@ -21,7 +21,12 @@ const REPO_ROOT = path.resolve(__dirname, '../..');
  * `createTestDatabase()`, or `''` for an embedded PostgreSQL in `DATA_DIR`) whenever this process
  * has one of its own, as jest workers do.
  */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 90_000): Promise<SpawnedServer> {
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 90_000,
+  /** A compiled entry point (`dist/apps/server/src/main.js`) to run instead, as `npm start` does (benchmarks). */
+  compiledMain?: string,
+): Promise<SpawnedServer> {
   // Never fall back to a DATABASE_URL this process inherited (in tests, the shared server's default
   // database): a spawned server would migrate and fill it. Without one, the embedded cluster is used.
   if (env.DATABASE_URL === undefined && process.env.DATABASE_URL)
@@ -29,9 +34,12 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 90_00
       'spawnServer: pass DATABASE_URL (from createTestDatabase()), or "" for the embedded PostgreSQL',
     );
   const port = env.PORT ? Number(env.PORT) : await findFreeLoopbackPort();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/server/src/main.ts'], {
+  const args = compiledMain ? [compiledMain] : ['-r', '@swc-node/register', 'apps/server/src/main.ts'];
+  // Built files may live outside the repository: they find its node_modules through NODE_PATH.
+  const nodePath = compiledMain ? { NODE_PATH: path.join(REPO_ROOT, 'node_modules') } : {};
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'log', ...env, PORT: String(port) },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'log', ...nodePath, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -6,11 +6,11 @@ import {
 } from '@depot/applications';
 import {
   ArchiveWorkLimiter,
-  readArchive,
   readArchiveDirectory,
   validateEntries,
   writeZip,
-  type ZipArchive,
+  type ArchiveDirectory,
+  type StoredArchiveContent,
 } from '@depot/archive';
 import { CumulocityError, DepotMetrics, type Principal } from '@depot/common';
 import type { ManagedObjectEntity } from '@depot/inventory';
@@ -19,9 +19,9 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import {
   applyArchiveChange,
-  carriedOverEntries,
   describeArchiveChange,
   prepareArchiveChange,
+  provenEntries,
   type ArchiveChange,
 } from './archive-change';
 import { listPlugins, type PluginRepresentation } from './list-plugins';
@@ -30,11 +30,13 @@ import { listPlugins, type PluginRepresentation } from './list-plugins';
 export const ARCHIVE_ORIGIN_FRAGMENT = 'depot_ArchiveOrigin';
 
 /**
- * The application-versioning service: every plugin or file change reads the active archive, builds
- * a new one from it (untouched entries copied without re-compressing), stores it and makes it the
- * active version in the transaction that records it. Each zip is parsed once, and the new archive is
- * streamed into storage from the entries, never laid out whole in memory. Work that holds an archive
- * in memory takes a slot of the process's {@link ArchiveWorkLimiter}. Changes of one application are serialised
+ * The application-versioning service: every plugin or file change reads the active archive's central
+ * directory, builds a new archive from it, stores it and makes it the active version in the
+ * transaction that records it. The new archive is streamed into storage as it is written: kept
+ * entries' compressed bytes are copied by ranged reads straight from the stored archive (never
+ * inflated, re-compressed or held whole in memory), new ones come from the request. A change takes a
+ * slot of the process's {@link ArchiveWorkLimiter} (it holds the request's plugin or files in memory
+ * and inflates them). Changes of one application are serialised
  * through the applications module's PostgreSQL lock, so concurrent changes, also from several server
  * processes, each build on the one before and none is lost.
  */
@@ -59,13 +61,7 @@ export class ApplicationVersioningService {
     const application = await this.applications.findOne(principal, rawId);
     assertHosted(application);
     if (application.activeVersionId === null) return [];
-    const archive = await this.applications.findArchive(application, application.activeVersionId);
-    const key = archive.storageKey!;
-    const length = archive.length ?? (await this.storage.stat(key)).length;
-    const directory = await readArchiveDirectory({
-      length,
-      read: async (start, end) => bufferOf(await this.storage.read(key, { start, end })),
-    });
+    const { directory } = await this.openArchive(application, application.activeVersionId);
     return listPlugins(directory, (pluginName) =>
       this.logger.warn(`Application ${application.id}: unreadable ${pluginName}/cumulocity.json`),
     );
@@ -91,16 +87,20 @@ export class ApplicationVersioningService {
     return this.applications.withApplicationLock(principal, application.id, (locked) =>
       this.archiveWork.run(async () => {
         const started = Date.now();
-        const active = await this.readActiveArchive(locked);
+        const active =
+          locked.activeVersionId === null
+            ? undefined
+            : await this.openArchive(locked, locked.activeVersionId);
         const read = Date.now();
-        const base = active?.zip.entries ?? [];
-        const entries = applyArchiveChange(base, prepared);
-        // Only new or changed entries are inflated again; every name is still checked.
+        const entries = applyArchiveChange(active?.directory.entries ?? [], prepared);
+        // Only what was not validated before (and the root manifest, whose content is needed) is
+        // inflated; every name and header is still checked.
         const validated = await validateEntries(entries, limits, {
-          provenEntries: carriedOverEntries(base, entries),
+          provenEntries: provenEntries(entries, prepared),
+          readStored: (entry) => active!.directory.readCompressed(entry),
         });
         const built = Date.now();
-        const content = { validated, content: () => writeZip(entries) };
+        const content = { validated, content: () => writeZip(entries, active?.content) };
         const archive = await this.archives.storeAndActivate(principal, locked, content, {
           fileName: active?.archive.name ?? undefined,
           expectedActiveVersionId: locked.activeVersionId,
@@ -113,7 +113,7 @@ export class ApplicationVersioningService {
         });
         this.logger.log(
           `Application ${locked.id}: ${change.operation} made archive ${archive.id} from ${active?.archive.id ?? 'nothing'} ` +
-            `(read ${read - started} ms, build+validate ${built - read} ms, store+activate ${Date.now() - built} ms)`,
+            `(read directory ${read - started} ms, build+validate ${built - read} ms, store+activate ${Date.now() - built} ms)`,
         );
         this.metrics?.archiveChanged(change.operation);
         return archive;
@@ -121,19 +121,30 @@ export class ApplicationVersioningService {
     );
   }
 
-  /** The active archive's row and bytes, or nothing for an application without an active version. */
-  private async readActiveArchive(
+  /**
+   * An archive's row, its central directory (read by byte ranges) and ranged access to its entries'
+   * bytes. Archives are immutable and the active one is never pruned, so its key stays readable.
+   */
+  private async openArchive(
     application: ApplicationEntity,
-  ): Promise<{ archive: ManagedObjectEntity; zip: ZipArchive } | undefined> {
-    if (application.activeVersionId === null) return undefined;
-    const archive = await this.applications.findArchive(application, application.activeVersionId);
-    // Archives are immutable and the active one is never pruned, so its key stays readable.
-    const bytes = await bufferOf(await this.storage.read(archive.storageKey!));
-    return { archive, zip: readArchive(bytes) };
+    archiveId: string,
+  ): Promise<{ archive: ManagedObjectEntity; directory: ArchiveDirectory; content: StoredArchiveContent }> {
+    const archive = await this.applications.findArchive(application, archiveId);
+    const key = archive.storageKey!;
+    const length = archive.length ?? (await this.storage.stat(key)).length;
+    const directory = await readArchiveDirectory({
+      length,
+      read: async (start, end) => bufferOf(await this.storage.read(key, { start, end })),
+    });
+    const content: StoredArchiveContent = {
+      contentEnd: directory.contentEnd,
+      open: (start, end) => this.storage.read(key, { start, end }),
+    };
+    return { archive, directory, content };
   }
 }
 
-/** The bytes of a stored archive (bounded by MAX_ARCHIVE_SIZE) or of a range of one. */
+/** The bytes of a range of a stored archive (its central directory, a small entry). */
 async function bufferOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);

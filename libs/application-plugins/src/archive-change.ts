@@ -4,11 +4,12 @@ import {
   entryKey,
   mergeEntries,
   prefixEntries,
+  isStoredEntry,
   readArchive,
   removeDirectory,
   validateArchive,
   type ArchiveLimits,
-  type ZipArchive,
+  type EditedZipEntry,
   type ZipEntryData,
 } from '@depot/archive';
 import { CumulocityError } from '@depot/common';
@@ -20,9 +21,12 @@ export type ArchiveChange =
   | { operation: 'removePlugin'; pluginName: string }
   | { operation: 'writeFiles'; files: { path: string; content: Buffer }[] };
 
-/** A change whose plugin zip was read and validated, once: what {@link applyArchiveChange} applies. */
+/**
+ * A change whose plugin zip was read and validated, once: what {@link applyArchiveChange} applies.
+ * A plugin's `entries` are those of its validated zip, moved below `pluginName/`.
+ */
 export type PreparedArchiveChange =
-  | { operation: 'addPlugin' | 'replacePlugin'; pluginName: string; plugin: ZipArchive }
+  | { operation: 'addPlugin' | 'replacePlugin'; pluginName: string; entries: ZipEntryData[] }
   | Extract<ArchiveChange, { operation: 'removePlugin' | 'writeFiles' }>;
 
 /** Reads and validates a plugin zip (422 when it is refused); other changes need nothing yet. */
@@ -33,22 +37,23 @@ export async function prepareArchiveChange(
   if (change.operation !== 'addPlugin' && change.operation !== 'replacePlugin') return change;
   const plugin = readArchive(change.pluginZip, limits.maxEntries);
   await validateArchive(plugin, limits);
-  return { operation: change.operation, pluginName: change.pluginName, plugin };
+  const entries = prefixEntries(plugin.entries, change.pluginName);
+  return { operation: change.operation, pluginName: change.pluginName, entries };
 }
 
-/** Applies `change` to the entries of the active archive. */
+/**
+ * Applies `change` to the entries of the active archive (as its central directory lists them, their
+ * bytes left in storage): kept entries stay as they are, new ones carry their bytes.
+ */
 export function applyArchiveChange(
-  base: readonly ZipEntryData[],
+  base: readonly EditedZipEntry[],
   change: PreparedArchiveChange,
-): ZipEntryData[] {
+): EditedZipEntry[] {
   switch (change.operation) {
     case 'addPlugin':
-      return mergeEntries(base, prefixEntries(change.plugin.entries, change.pluginName));
+      return mergeEntries(base, change.entries);
     case 'replacePlugin':
-      return mergeEntries(
-        removeDirectory(base, change.pluginName).entries,
-        prefixEntries(change.plugin.entries, change.pluginName),
-      );
+      return mergeEntries(removeDirectory(base, change.pluginName).entries, change.entries);
     case 'removePlugin': {
       const { entries, removed } = removeDirectory(base, change.pluginName);
       if (removed === 0)
@@ -72,35 +77,27 @@ export function applyArchiveChange(
 }
 
 /**
- * Identities of the files of `result` that are byte-identical copies of files of `base` (same name,
- * method, CRC, sizes and compressed bytes), for `provenEntries` of the result's validation: `base` is
- * a stored archive, fully validated when it was stored, so inflating these again proves nothing new.
- * A file written or merged in under an existing name is new unless its bytes are the same as well.
+ * Identities of the files of `result` that were validated already, for `provenEntries` of the
+ * result's validation, so their content is not inflated a second time (their names and headers are
+ * still checked, and their header sizes count toward the limits; the validation that proved them
+ * refused headers that lie about sizes):
+ * - files kept from the active archive: copied byte for byte (compressed bytes, CRC and sizes as its
+ *   central directory has them) from a stored archive, which was validated when it was stored (in full
+ *   on upload; its own kept files proven the same way, its new ones in full) and is never rewritten
+ *   (archives are immutable: new content is a new key);
+ * - the plugin's files: inflated by {@link prepareArchiveChange} under the same limits, only renamed
+ *   since (content checks do not depend on the name; the root manifest, which does, is never a
+ *   plugin's file).
+ * A file written in by `writeFiles`, even under an existing name with the same bytes, is new and
+ * validated in full.
  */
-export function carriedOverEntries(
-  base: readonly ZipEntryData[],
-  result: readonly ZipEntryData[],
-): Set<string> {
-  const baseByName = new Map(base.map((entry) => [entry.name, entry]));
-  const carriedOver = new Set<string>();
-  for (const entry of result) {
-    const original = baseByName.get(entry.name);
-    if (!entry.isDirectory && original !== undefined && isByteIdentical(entry, original))
-      carriedOver.add(archiveEntryIdentity(entry));
-  }
-  return carriedOver;
-}
-
-function isByteIdentical(entry: ZipEntryData, original: ZipEntryData): boolean {
-  return (
-    entry.method === original.method &&
-    entry.crc >>> 0 === original.crc >>> 0 &&
-    entry.size === original.size &&
-    entry.compressedSize === original.compressedSize &&
-    entry.data.length === entry.compressedSize &&
-    // An untouched entry shares the very buffer; comparing bytes covers any other route.
-    (entry.data === original.data || entry.data.equals(original.data))
-  );
+export function provenEntries(result: readonly EditedZipEntry[], change: PreparedArchiveChange): Set<string> {
+  const proven = new Set<string>();
+  for (const entry of result)
+    if (isStoredEntry(entry) && !entry.isDirectory) proven.add(archiveEntryIdentity(entry));
+  if (change.operation === 'addPlugin' || change.operation === 'replacePlugin')
+    for (const entry of change.entries) if (!entry.isDirectory) proven.add(archiveEntryIdentity(entry));
+  return proven;
 }
 
 /** What the change was, for the fragment recorded on the new archive. */

@@ -1,6 +1,9 @@
 import { assertSafeRelativePath, CumulocityError, UnsafePathError } from '@depot/common';
 import { entryKey } from './entry-name';
-import { renameEntry, type ZipEntryData } from './zip-entry';
+import { renameEntry, type ZipEntryHeader } from './zip-entry';
+
+/** What an edit looks at: names and kinds, never bytes (kept entries may have theirs in storage). */
+type EditableEntry = Pick<ZipEntryHeader, 'name' | 'isDirectory'>;
 
 /** Paths are compared as the validator compares them, so a merge never makes an archive it refuses. */
 function keyOf(entry: { name: string }): string {
@@ -13,7 +16,7 @@ function parentsOf(path: string): string[] {
 }
 
 /** Files and directories (explicit or implied by a deeper path) of a list of entries. */
-function treeOf(entries: readonly ZipEntryData[]): { files: Set<string>; directories: Set<string> } {
+function treeOf(entries: readonly EditableEntry[]): { files: Set<string>; directories: Set<string> } {
   const files = new Set<string>();
   const directories = new Set<string>();
   for (const entry of entries) {
@@ -36,7 +39,10 @@ function assertNoFileDirectoryClash(files: Set<string>, directories: Set<string>
  * Moves entries below `directory/`. Every resulting name is checked again with the path-safety
  * helper, so nothing can land outside the directory whatever the entry names were.
  */
-export function prefixEntries(entries: readonly ZipEntryData[], directory: string): ZipEntryData[] {
+export function prefixEntries<Entry extends ZipEntryHeader>(
+  entries: readonly Entry[],
+  directory: string,
+): Entry[] {
   return entries.map((entry) => {
     const name = `${directory}/${entry.name}`;
     try {
@@ -58,10 +64,10 @@ export function prefixEntries(entries: readonly ZipEntryData[], directory: strin
  * stays. A file where the other side has a directory (or the reverse) is refused rather than
  * silently dropping one of them.
  */
-export function mergeEntries(
-  base: readonly ZipEntryData[],
-  incoming: readonly ZipEntryData[],
-): ZipEntryData[] {
+export function mergeEntries<Base extends EditableEntry, Incoming extends EditableEntry>(
+  base: readonly Base[],
+  incoming: readonly Incoming[],
+): (Base | Incoming)[] {
   const incomingTree = treeOf(incoming);
   assertNoFileDirectoryClash(incomingTree.files, incomingTree.directories, 'Invalid zip');
   const baseTree = treeOf(base);
@@ -80,25 +86,23 @@ export function mergeEntries(
 }
 
 /** Whether `entry` is `directory/` or lies below it (names compared by {@link entryKey}). */
-function isInDirectory(entry: ZipEntryData, directory: string): boolean {
+function isInDirectory(entry: EditableEntry, directory: string): boolean {
   const key = keyOf(entry);
   const directoryKey = entryKey(directory);
   return key.startsWith(`${directoryKey}/`) || (entry.isDirectory && key === directoryKey);
 }
 
 /** `base` without `directory/` and everything below it, and how many entries went. */
-export function removeDirectory(
-  base: readonly ZipEntryData[],
+export function removeDirectory<Entry extends EditableEntry>(
+  base: readonly Entry[],
   directory: string,
-): { entries: ZipEntryData[]; removed: number } {
+): { entries: Entry[]; removed: number } {
   const entries = base.filter((entry) => !isInDirectory(entry, directory));
   return { entries, removed: base.length - entries.length };
 }
 
 /** The top-level directories of an archive (explicit, or implied by a deeper path), sorted. */
-export function topLevelDirectories(
-  entries: readonly ZipEntryData[] | readonly { name: string }[],
-): string[] {
+export function topLevelDirectories(entries: readonly { name: string }[]): string[] {
   const directories = new Set<string>();
   for (const { name } of entries) {
     const slash = name.indexOf('/');

@@ -1,4 +1,5 @@
 export * from './archive-work-limiter';
+export type { StoredArchiveContent } from './copy-stored-entries';
 export { mergeEntries, prefixEntries, removeDirectory, topLevelDirectories } from './edit-archive';
 export * from './entry-name';
 export { inflateEntry } from './inflate-entry';
@@ -7,4 +8,11 @@ export { readArchive, type ArchiveEntry, type ZipArchive } from './read-archive'
 export * from './read-archive-directory';
 export * from './validate-archive';
 export { writeZip, zipLength } from './write-zip';
-export { createFileEntry, type ZipEntryData } from './zip-entry';
+export {
+  createFileEntry,
+  isStoredEntry,
+  type EditedZipEntry,
+  type StoredZipEntry,
+  type ZipEntryData,
+  type ZipEntryHeader,
+} from './zip-entry';

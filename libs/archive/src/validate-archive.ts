@@ -4,7 +4,7 @@ import { inflateEntry } from './inflate-entry';
 import { InvalidArchiveError } from './invalid-archive.error';
 import { tooManyEntries, type ArchiveEntry, type ZipArchive } from './read-archive';
 import { zipLength } from './write-zip';
-import type { ZipEntryData } from './zip-entry';
+import { dataLength, isStoredEntry, type EditedZipEntry, type StoredZipEntry } from './zip-entry';
 import {
   FLAG_ENCRYPTED,
   LOCAL_HEADER_SIZE,
@@ -50,6 +50,11 @@ export interface ValidateArchiveOptions {
    * size counts toward `maxInflatedSize` instead. Its name and header are checked like any other's.
    */
   provenEntries?: ReadonlySet<string>;
+  /**
+   * The compressed bytes of an entry kept from a stored archive that must be inflated all the same
+   * (the root manifest, or one that is not proven); {@link validateEntries} only.
+   */
+  readStored?: (entry: StoredZipEntry) => Promise<Buffer>;
 }
 
 /** The fields that make an entry a byte-identical copy of one validated before. */
@@ -108,7 +113,7 @@ export async function validateArchive(
  * the writer lays out itself.
  */
 export async function validateEntries(
-  entries: readonly ZipEntryData[],
+  entries: readonly EditedZipEntry[],
   limits: ArchiveLimits,
   options: ValidateArchiveOptions = {},
 ): Promise<ValidatedArchive> {
@@ -145,12 +150,13 @@ async function validateContent(
     }
     const label = JSON.stringify(entry.name);
     const header = entry.zipEntry;
+    const data = await dataOf(header, options);
     let size = 0;
     const chunks: Buffer[] = [];
-    const crc = await inflateEntry(header, label, (chunk) => {
+    const crc = await inflateEntry({ method: header.method, data }, label, (chunk) => {
       size += chunk.length;
       charge(budget, chunk.length, limits.maxInflatedSize);
-      if (size > ratioThreshold && size > header.data.length * maxRatio)
+      if (size > ratioThreshold && size > data.length * maxRatio)
         throw new InvalidArchiveError(
           'compression ratio',
           `entry ${label} has a suspicious compression ratio`,
@@ -184,13 +190,26 @@ async function validateContent(
   return { entries, inflatedSize, manifest: manifestBytes && parseManifest(manifestBytes) };
 }
 
-interface CheckedEntry<Entry extends ZipEntryData = ZipEntryData> {
+/** The compressed bytes to inflate: in memory, or read from the stored archive. */
+async function dataOf(entry: EditedZipEntry, options: ValidateArchiveOptions): Promise<Buffer> {
+  if (!isStoredEntry(entry)) return entry.data;
+  if (!options.readStored) throw new Error('validateEntries: a kept entry needs readStored');
+  const data = await options.readStored(entry);
+  if (data.length !== entry.compressedSize)
+    throw new InvalidArchiveError(
+      'corrupt data',
+      `entry ${JSON.stringify(entry.name)} of the stored archive`,
+    );
+  return data;
+}
+
+interface CheckedEntry<Entry extends EditedZipEntry = EditedZipEntry> {
   zipEntry: Entry;
   name: string;
   isDirectory: boolean;
 }
 
-function checkEntryHeader<Entry extends ZipEntryData>(zipEntry: Entry): CheckedEntry<Entry> {
+function checkEntryHeader<Entry extends EditedZipEntry>(zipEntry: Entry): CheckedEntry<Entry> {
   const rawName = zipEntry.name;
   const label = JSON.stringify(rawName);
   let segments: string[];
@@ -216,7 +235,7 @@ function checkEntryHeader<Entry extends ZipEntryData>(zipEntry: Entry): CheckedE
   if (zipEntry.method !== METHOD_STORED && zipEntry.method !== METHOD_DEFLATED)
     throw new InvalidArchiveError('unsupported compression', `entry ${label}`);
   const isDirectory = rawName.endsWith('/') || fileType === S_IFDIR;
-  if (isDirectory && zipEntry.data.length > 0)
+  if (isDirectory && dataLength(zipEntry) > 0)
     throw new InvalidArchiveError('corrupt data', `directory ${label} has content`);
   return { zipEntry, name: segments.join('/'), isDirectory };
 }

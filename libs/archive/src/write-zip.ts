@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import type { ZipEntryData } from './zip-entry';
+import { copyStoredRun, type StoredArchiveContent } from './copy-stored-entries';
+import { dataLength, isStoredEntry, type EditedZipEntry, type ZipEntryData } from './zip-entry';
 import {
   CENTRAL_HEADER_SIGNATURE,
   CENTRAL_HEADER_SIZE,
@@ -18,11 +19,11 @@ const VERSION_NEEDED = 20;
 const BATCH_SIZE = 64 * 1024;
 
 /** The byte length of the zip {@link writeZip} writes for `entries`. */
-export function zipLength(entries: readonly ZipEntryData[]): number {
+export function zipLength(entries: readonly EditedZipEntry[]): number {
   let length = END_OF_CENTRAL_DIRECTORY_SIZE;
   for (const entry of entries) {
     const nameLength = Buffer.byteLength(entry.name, 'utf8');
-    length += LOCAL_HEADER_SIZE + nameLength + entry.data.length;
+    length += LOCAL_HEADER_SIZE + nameLength + dataLength(entry);
     length += CENTRAL_HEADER_SIZE + nameLength + entry.extra.length;
   }
   return length;
@@ -32,55 +33,113 @@ export function zipLength(entries: readonly ZipEntryData[]): number {
  * Streams a zip from entries whose data is already compressed: a local header and the bytes of each
  * entry, then the central directory. Headers are made as the stream is read and big entries go out as
  * their own buffers (small ones batched with the headers around them), so the archive never exists
- * whole in memory. Sizes and CRC come from the
- * entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
+ * whole in memory. Entries kept from a stored archive ({@link StoredZipEntry}) are copied from
+ * `stored` by ranged reads as the stream is read (see {@link copyStoredRun}). Sizes and CRC come
+ * from the entries, so no data descriptors are needed. Archives are capped well below ZIP64 sizes
  * (MAX_ARCHIVE_*), so ZIP64 is refused here, before the first byte.
  */
-export function writeZip(entries: readonly ZipEntryData[]): Readable {
+export function writeZip(entries: readonly EditedZipEntry[], stored?: StoredArchiveContent): Readable {
   if (entries.length > MAX_UINT16) throw new Error('Too many zip entries for a non-ZIP64 archive');
   if (zipLength(entries) > MAX_UINT32) throw new Error('Zip too large for a non-ZIP64 archive');
-  return Readable.from(batched(zipChunks(entries)), { objectMode: false });
+  if (!stored && entries.some(isStoredEntry)) throw new Error('Entries kept from a stored archive need it');
+  return Readable.from(editedZipChunks(entries, stored), { objectMode: false });
 }
+
+const NOTHING: readonly Buffer[] = [];
 
 /** Joins small chunks to about {@link BATCH_SIZE}: thousands of tiny writes cost more than the copies. */
-function* batched(chunks: Iterable<Buffer>): Generator<Buffer> {
-  let pending: Buffer[] = [];
-  let size = 0;
-  for (const chunk of chunks) {
-    if (chunk.length >= BATCH_SIZE) {
-      if (size > 0) yield Buffer.concat(pending, size);
-      pending = [];
-      size = 0;
-      yield chunk;
-      continue;
-    }
-    pending.push(chunk);
-    size += chunk.length;
-    if (size >= BATCH_SIZE) {
-      yield Buffer.concat(pending, size);
-      pending = [];
-      size = 0;
-    }
+class Batcher {
+  private pending: Buffer[] = [];
+  private size = 0;
+
+  /** What is ready to go out after `chunk`: nothing, a batch, or a batch and a big chunk on its own. */
+  add(chunk: Buffer): readonly Buffer[] {
+    if (chunk.length >= BATCH_SIZE) return [...this.flush(), chunk];
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    return this.size >= BATCH_SIZE ? this.flush() : NOTHING;
   }
-  if (size > 0) yield Buffer.concat(pending, size);
+
+  flush(): readonly Buffer[] {
+    if (this.size === 0) return NOTHING;
+    const batch = Buffer.concat(this.pending, this.size);
+    this.pending = [];
+    this.size = 0;
+    return [batch];
+  }
 }
 
-/** The chunks of {@link writeZip}, in order (exported for the synchronous test helper). */
-export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
+async function* editedZipChunks(
+  entries: readonly EditedZipEntry[],
+  stored: StoredArchiveContent | undefined,
+): AsyncGenerator<Buffer> {
+  const batcher = new Batcher();
+  for (let index = 0; index < entries.length;) {
+    const entry = entries[index];
+    if (isStoredEntry(entry)) {
+      // Kept entries lying one after the other are copied in one ranged read.
+      const run = copyStoredRun(stored!, entries, index, localHeaderOf);
+      try {
+        for (let next = await run.next(); ; next = await run.next()) {
+          if (next.done) {
+            index = next.value;
+            break;
+          }
+          for (const piece of next.value) for (const ready of batcher.add(piece)) yield ready;
+        }
+      } finally {
+        // When the reader gives up mid-run (a failed write), the ranged read is ended too.
+        await run.return(index);
+      }
+      continue;
+    }
+    for (const ready of batcher.add(localHeaderOf(entry))) yield ready;
+    if (entry.data.length > 0) for (const ready of batcher.add(entry.data)) yield ready;
+    index++;
+  }
+  const { offsets, centralOffset } = layout(entries);
+  for (const chunk of centralDirectory(entries, offsets, centralOffset))
+    for (const ready of batcher.add(chunk)) yield ready;
+  yield* batcher.flush();
+}
+
+/** Where each entry's local header starts in the zip {@link writeZip} writes, and where its directory does. */
+function layout(entries: readonly EditedZipEntry[]): { offsets: number[]; centralOffset: number } {
   const offsets: number[] = [];
   let offset = 0;
   for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const local = Buffer.alloc(LOCAL_HEADER_SIZE);
-    local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
-    writeSharedFields(local, 4, entry, name.length);
-    local.writeUInt16LE(0, 28); // extra
     offsets.push(offset);
-    offset += local.length + name.length + entry.data.length;
-    yield Buffer.concat([local, name]);
+    offset += LOCAL_HEADER_SIZE + Buffer.byteLength(entry.name, 'utf8') + dataLength(entry);
+  }
+  return { offsets, centralOffset: offset };
+}
+
+/** The chunks of {@link writeZip} for entries in memory, in order (for the synchronous test helper). */
+export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> {
+  for (const entry of entries) {
+    yield localHeaderOf(entry);
     if (entry.data.length > 0) yield entry.data;
   }
-  const centralOffset = offset;
+  const { offsets, centralOffset } = layout(entries);
+  yield* centralDirectory(entries, offsets, centralOffset);
+}
+
+/** An entry's local header and name. */
+function localHeaderOf(entry: EditedZipEntry): Buffer {
+  const name = Buffer.from(entry.name, 'utf8');
+  const local = Buffer.alloc(LOCAL_HEADER_SIZE);
+  local.writeUInt32LE(LOCAL_HEADER_SIGNATURE, 0);
+  writeSharedFields(local, 4, entry, name.length);
+  local.writeUInt16LE(0, 28); // extra
+  return Buffer.concat([local, name]);
+}
+
+/** The central directory and end record, for entries whose local headers start at `offsets`. */
+function* centralDirectory(
+  entries: readonly EditedZipEntry[],
+  offsets: readonly number[],
+  centralOffset: number,
+): Generator<Buffer> {
   let centralLength = 0;
   for (const [index, entry] of entries.entries()) {
     const name = Buffer.from(entry.name, 'utf8');
@@ -110,13 +169,13 @@ export function* zipChunks(entries: readonly ZipEntryData[]): Generator<Buffer> 
  * The fields both headers share, in the same order (version needed to name length), from `at`. Sizes
  * and CRC are known up front, so the data-descriptor flag is cleared; names are always UTF-8.
  */
-function writeSharedFields(header: Buffer, at: number, entry: ZipEntryData, nameLength: number): void {
+function writeSharedFields(header: Buffer, at: number, entry: EditedZipEntry, nameLength: number): void {
   header.writeUInt16LE(VERSION_NEEDED, at);
   header.writeUInt16LE((entry.flags & ~FLAG_DATA_DESCRIPTOR) | FLAG_UTF8_NAMES, at + 2);
   header.writeUInt16LE(entry.method, at + 4);
   header.writeUInt32LE(entry.dosTime, at + 6);
   header.writeUInt32LE(entry.crc >>> 0, at + 10);
-  header.writeUInt32LE(entry.data.length, at + 14);
+  header.writeUInt32LE(dataLength(entry), at + 14);
   header.writeUInt32LE(entry.size, at + 18);
   header.writeUInt16LE(nameLength, at + 22);
 }

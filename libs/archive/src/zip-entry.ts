@@ -1,12 +1,8 @@
 import { crc32, deflateRawSync } from 'node:zlib';
 import { METHOD_DEFLATED, METHOD_STORED, S_IFREG, ZIP64_EXTRA_ID } from './zip-format';
 
-/**
- * One entry of an archive being built, carrying its bytes exactly as they go into the zip (already
- * compressed) plus the header fields that describe them. Entries taken from an existing zip keep the
- * compressed bytes of that zip, so copying them into a new archive never inflates or deflates them.
- */
-export interface ZipEntryData {
+/** The header fields of a zip entry: what both of its headers say about it. */
+export interface ZipEntryHeader {
   /** Full path in the archive; directories end with `/`. */
   readonly name: string;
   readonly isDirectory: boolean;
@@ -22,8 +18,37 @@ export interface ZipEntryData {
   readonly flags: number;
   /** Central-directory extra field (timestamps, unix ids), without any ZIP64 record. */
   readonly extra: Buffer;
+}
+
+/**
+ * One entry of an archive being built, carrying its bytes exactly as they go into the zip (already
+ * compressed) plus the header fields that describe them. Entries taken from an existing zip keep the
+ * compressed bytes of that zip, so copying them into a new archive never inflates or deflates them.
+ */
+export interface ZipEntryData extends ZipEntryHeader {
   /** The compressed bytes. */
   readonly data: Buffer;
+}
+
+/**
+ * An entry kept from a stored archive: its header fields from the central directory, its compressed
+ * bytes still in storage after the local header at `localHeaderOffset` (see `readArchiveDirectory`).
+ */
+export interface StoredZipEntry extends ZipEntryHeader {
+  readonly localHeaderOffset: number;
+}
+
+/** An entry of an edited archive: new (bytes in memory) or kept from the stored archive (bytes there). */
+export type EditedZipEntry = ZipEntryData | StoredZipEntry;
+
+/** Whether `entry` still has its bytes in the stored archive. */
+export function isStoredEntry(entry: EditedZipEntry): entry is StoredZipEntry {
+  return !('data' in entry);
+}
+
+/** The length of the compressed bytes the writer copies for `entry`. */
+export function dataLength(entry: EditedZipEntry): number {
+  return isStoredEntry(entry) ? entry.compressedSize : entry.data.length;
 }
 
 /** A new file entry, deflated (or stored when deflating does not pay). */
@@ -48,7 +73,7 @@ export function createFileEntry(name: string, content: Buffer, modified = new Da
 }
 
 /** The same entry under another name (bytes and attributes unchanged). */
-export function renameEntry(entry: ZipEntryData, name: string): ZipEntryData {
+export function renameEntry<Entry extends ZipEntryHeader>(entry: Entry, name: string): Entry {
   return { ...entry, name };
 }
 
