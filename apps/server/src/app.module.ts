@@ -4,6 +4,7 @@ import { CumulocityExceptionFilter, CumulocityResponseInterceptor } from '@depot
 import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { ApplicationsModule } from '@depot/applications';
 import { AuthenticationGuard, AuthModule, resolveSessionSecret } from '@depot/auth';
+import { ConsoleModule } from '@depot/console';
 import { DatabaseModule } from '@depot/database';
 import { InventoryBinariesModule } from '@depot/inventory-binaries';
 import { StorageModule } from '@depot/storage';
@@ -66,6 +67,7 @@ export class AppModule {
           managementTenant: config.bootstrap.tenant,
         }),
         ApplicationPluginsModule.forRoot({ maxArchiveSize: config.limits.maxArchiveSize }),
+        ConsoleModule.forRoot({ defaultTenant: config.bootstrap.tenant }),
       ],
       controllers: [HealthController],
       providers: [

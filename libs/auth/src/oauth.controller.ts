@@ -1,6 +1,7 @@
-import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
   Authenticated,
+  CumulocityError,
   Public,
   readFormBody,
   requestBaseUrl,
@@ -59,7 +60,15 @@ export class OAuthController {
   private async login(request: Request, response: Response): Promise<IssuedSession> {
     const form: LoginForm = await readFormBody(request, response, MAX_FORM_BYTES, 'security');
     const tenantId = singleQueryValue(request.query, 'tenant_id', 'security');
-    return this.logins.login(form, tenantId, clientAddress(request));
+    try {
+      return await this.logins.login(form, tenantId, clientAddress(request));
+    } catch (error) {
+      // A refused form login carries no Basic challenge: a browser would put its password dialog
+      // over the login page (and a headless one waits on it for ever).
+      if (error instanceof CumulocityError && error.status === HttpStatus.UNAUTHORIZED)
+        throw new CumulocityError(error.status, error.error, error.message);
+      throw error;
+    }
   }
 }
 
