@@ -28,7 +28,9 @@ export class NotifyApplicationVersionChanges1765000000100 implements MigrationIn
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TRIGGER "trg_application_versions_notify_change" ON "application_versions"`);
+    await queryRunner.query(
+      `DROP TRIGGER "trg_application_versions_notify_change" ON "application_versions"`,
+    );
     await queryRunner.query(`DROP FUNCTION "notify_application_version_change"()`);
   }
 }

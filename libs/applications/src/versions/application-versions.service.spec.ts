@@ -7,7 +7,13 @@ function version(name: string, binaryId: string, tags: string[]): ApplicationVer
 }
 
 // resolveServed reads only the application it is given; the service's collaborators are not needed.
-const service = new ApplicationVersionsService(null as never, null as never, null as never, {} as never, null as never);
+const service = new ApplicationVersionsService(
+  null as never,
+  null as never,
+  null as never,
+  {} as never,
+  null as never,
+);
 
 describe('ApplicationVersionsService.resolveServed (what /apps/{contextPath}[@x]/ serves)', () => {
   const application = Object.assign(new ApplicationEntity(), {
