@@ -401,6 +401,63 @@ describe('application versions', () => {
       const encoded = await bytes(`/apps/${ctx}%401.0.0/remoteEntry.js`);
       expect((encoded.body as Buffer).toString()).toContain('1.0.0');
     });
+    it('caches @version URLs as immutable, never tags or the active path', async () => {
+      const app = await plugin();
+      await postVersionOk(t, app.id, '1.0.0', ['stable']);
+      const ctx = app.contextPath;
+      const cacheControl = async (prefix: string) =>
+        (await bytes(`/apps/${prefix}/remoteEntry.js`)).headers['cache-control'] as string;
+      expect(await cacheControl(`${ctx}@1.0.0`)).toBe('private, max-age=31536000, immutable');
+      for (const prefix of [`${ctx}@stable`, `${ctx}@latest`, ctx])
+        expect([prefix, await cacheControl(prefix)]).toEqual([prefix, 'no-cache']);
+    });
+
+    it('serves a moved tag and a deleted version at once here, and in every other process', async () => {
+      const app = await plugin();
+      await postVersionOk(t, app.id, '1.0.0', ['next']);
+      await postVersionOk(t, app.id, '2.0.0', []);
+      const ctx = app.contextPath;
+      const second = await startTestApp({ DATABASE_URL: t.databaseUrl, DATA_DIR: t.dataDir });
+      try {
+        const served = async (server: TestApp, prefix: string) => {
+          const response = await request(server.server)
+            .get(`/apps/${prefix}/remoteEntry.js`)
+            .set('Authorization', t.auth())
+            .buffer(true)
+            .parse(asBytes);
+          return response.status === 200 ? (response.body as Buffer).toString() : response.status;
+        };
+        /** The other process learns of a change by a PostgreSQL notification: wait for it, bounded. */
+        const eventually = async (prefix: string, expected: string | number) => {
+          let seen = await served(second, prefix);
+          for (let attempt = 0; attempt < 100 && seen !== expected; attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            seen = await served(second, prefix);
+          }
+          expect([prefix, seen]).toEqual([prefix, expected]);
+        };
+        const v1 = 'var plugin = { version: "1.0.0" };';
+        const v2 = 'var plugin = { version: "2.0.0" };';
+        // Both processes have answered (and cached) what @next serves.
+        expect(await served(t, `${ctx}@next`)).toBe(v1);
+        expect(await served(second, `${ctx}@next`)).toBe(v1);
+
+        // A tag has one holder: it moves by leaving one version and joining another.
+        expect((await putTags(app.id, '1.0.0', [])).status).toBe(200);
+        expect((await putTags(app.id, '2.0.0', ['next'])).status).toBe(200);
+        expect(await served(t, `${ctx}@next`)).toBe(v2);
+        await eventually(`${ctx}@next`, v2);
+
+        expect(await served(second, `${ctx}@2.0.0`)).toBe(v2);
+        expect((await putTags(app.id, '2.0.0', [])).status).toBe(200);
+        expect((await deleteVersion(app.id, 'version=2.0.0')).status).toBe(204);
+        expect(await served(t, `${ctx}@2.0.0`)).toBe(404);
+        await eventually(`${ctx}@2.0.0`, 404);
+        await eventually(`${ctx}@next`, 404);
+      } finally {
+        await second.close();
+      }
+    });
   });
 
   describe('POST /clone', () => {

@@ -175,7 +175,9 @@ export class HostedAppFilesService implements OnApplicationShutdown {
   /** The archive the URL serves (cached; see {@link HostedAppResolutionCache}). */
   private archiveOf(target: HostedFileRequest): Promise<HostedArchive> {
     const scope = target.tenantId ?? PUBLIC_SCOPE;
-    const key = `${scope}\u0000${target.contextPath}\u0000${target.selector ?? ''}`;
+    // `@` with nothing after it selects nothing: its key must differ from the active path's.
+    const selector = target.selector === undefined ? '' : `@${target.selector}`;
+    const key = `${scope}\u0000${target.contextPath}\u0000${selector}`;
     return this.resolutions.resolve(key, target.contextPath, () => this.resolveArchive(target));
   }
 
