@@ -406,7 +406,7 @@ describe('application versions', () => {
       await postVersionOk(t, app.id, '1.0.0', ['stable']);
       const ctx = app.contextPath;
       const cacheControl = async (prefix: string) =>
-        (await bytes(`/apps/${prefix}/remoteEntry.js`)).headers['cache-control'] as string;
+        (await bytes(`/apps/${prefix}/remoteEntry.js`)).headers['cache-control'];
       expect(await cacheControl(`${ctx}@1.0.0`)).toBe('private, max-age=31536000, immutable');
       for (const prefix of [`${ctx}@stable`, `${ctx}@latest`, ctx])
         expect([prefix, await cacheControl(prefix)]).toEqual([prefix, 'no-cache']);
