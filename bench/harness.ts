@@ -208,6 +208,38 @@ export async function startNodeServer(name: string, script: string, args: string
 }
 
 // ---------------------------------------------------------------------------------------------
+// Depot's REST API
+
+/** The bootstrap admin's password a bench gives Depot (BOOTSTRAP_PASSWORD). */
+export const BENCH_PASSWORD = 'bench-admin-pw';
+/** That admin's Basic `Authorization` header (`management/admin`). */
+export const BENCH_AUTH = `Basic ${Buffer.from(`management/admin:${BENCH_PASSWORD}`).toString('base64')}`;
+
+/**
+ * One call to Depot's REST API as the bench admin: a string body goes as JSON, a `FormData` as
+ * multipart; resolves with the parsed answer (`{}` for none) and throws on a status of 300 or more.
+ */
+export async function callDepot<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  url: string,
+  body?: FormData | string,
+): Promise<T> {
+  const response = await fetch(`${baseUrl}${url}`, {
+    method,
+    headers: {
+      Authorization: BENCH_AUTH,
+      Accept: 'application/json',
+      ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body,
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Contention
 
 /** Whether this run puts a CPU hog on one core (`BENCH_CONTEND=1`). */

@@ -9,8 +9,8 @@
  * /dev/null as a log collector would take them), on the DATABASE_URL server when set (a fresh
  * database), else on an embedded PostgreSQL in a temp DATA_DIR.
  *
- * Self-contained on purpose (the shared harness in bench/ is being rebuilt); the machine is shared,
- * so compare the ratio, not absolute figures across runs.
+ * It starts its servers itself; the REST call, credentials and BENCH_CONTEND come from harness.ts.
+ * The machine is shared, so compare the ratio, not absolute figures across runs.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,15 +21,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { zipOf } from '@depot/archive/testing/zip-of';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
+import { BENCH_AUTH, BENCH_PASSWORD, callDepot, CONTEND, REPO_ROOT } from './harness';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
-const CONTEND = process.env.BENCH_CONTEND === '1';
-const PASSWORD = 'bench-admin-pw';
-const AUTH = `Basic ${Buffer.from(`management/admin:${PASSWORD}`).toString('base64')}`;
 const CONTEXT_PATH = 'bench-hosted';
-const REPO_ROOT = path.resolve(__dirname, '..');
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 50;
 
@@ -108,7 +105,7 @@ function runWrk(baseUrl: string, paths: string[], script: string, serverPid: num
       `-d${SECONDS}s`,
       '--latency',
       '-H',
-      `Authorization: ${AUTH}`,
+      `Authorization: ${BENCH_AUTH}`,
       '-s',
       script,
       baseUrl,
@@ -175,7 +172,7 @@ async function setUpDepot(
     PORT: String(port),
     DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
-    BOOTSTRAP_PASSWORD: PASSWORD,
+    BOOTSTRAP_PASSWORD: BENCH_PASSWORD,
   };
   // The default log level, as `npm start` runs; BENCH_LOG_LEVEL overrides it for experiments.
   delete env.LOG_LEVEL;
@@ -188,26 +185,6 @@ async function setUpDepot(
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(`${baseUrl}/health`, {}, child);
   return { child, baseUrl };
-}
-
-async function call(
-  baseUrl: string,
-  method: string,
-  url: string,
-  body?: FormData | string,
-): Promise<{ id: string }> {
-  const response = await fetch(`${baseUrl}${url}`, {
-    method,
-    headers: {
-      Authorization: AUTH,
-      Accept: 'application/json',
-      ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body,
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${text}`);
-  return JSON.parse(text) as { id: string };
 }
 
 async function main(): Promise<void> {
@@ -223,7 +200,7 @@ async function main(): Promise<void> {
   try {
     const depot = await setUpDepot(path.join(work, 'data'), databaseUrl);
     children.push(depot.child);
-    const app = await call(
+    const app = await callDepot<{ id: string }>(
       depot.baseUrl,
       'POST',
       '/application/applications',
@@ -236,7 +213,7 @@ async function main(): Promise<void> {
     );
     const form = new FormData();
     form.append('file', new Blob([zipOf(files)], { type: 'application/zip' }), 'bench.zip');
-    await call(depot.baseUrl, 'POST', `/application/applications/${app.id}/binaries`, form);
+    await callDepot(depot.baseUrl, 'POST', `/application/applications/${app.id}/binaries`, form);
     const depotPaths = Object.keys(files).map((name) => `/apps/${CONTEXT_PATH}/${name}`);
 
     const baselinePort = await freePort();
@@ -248,7 +225,7 @@ async function main(): Promise<void> {
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
     const baselinePaths = Object.keys(files).map((name) => `/static/${name}`);
     await waitFor(`${baselineUrl}${baselinePaths[0]}`, {}, baseline);
-    await waitFor(`${depot.baseUrl}${depotPaths[0]}`, { Authorization: AUTH }, depot.child);
+    await waitFor(`${depot.baseUrl}${depotPaths[0]}`, { Authorization: BENCH_AUTH }, depot.child);
     for (const [url, pathsToCheck] of [
       [baselineUrl, baselinePaths],
       [depot.baseUrl, depotPaths],
@@ -256,7 +233,7 @@ async function main(): Promise<void> {
       for (const [index, name] of Object.keys(files).entries()) {
         const body = Buffer.from(
           await (
-            await fetch(`${url}${pathsToCheck[index]}`, { headers: { Authorization: AUTH } })
+            await fetch(`${url}${pathsToCheck[index]}`, { headers: { Authorization: BENCH_AUTH } })
           ).arrayBuffer(),
         );
         if (!body.equals(files[name])) throw new Error(`${url}${pathsToCheck[index]} does not serve ${name}`);

@@ -26,19 +26,17 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { spawnServer, type SpawnedServer } from '../test/support/spawn-server';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
+import { BENCH_PASSWORD, callDepot, CONTEND } from './harness';
 import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats';
 
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const CONTEND = process.env.BENCH_CONTEND === '1';
 const APP_FILES = 5000;
 const APP_ZIP_SIZE = 50 * MiB;
 const PLUGIN_FILES = 100;
 const PLUGIN_ZIP_SIZE = 5 * MiB;
 const TARGET_MS = 400;
 const TARGET_RSS_MIB = 256;
-const PASSWORD = 'bench-admin-pw';
-const AUTH = `Basic ${Buffer.from(`management/admin:${PASSWORD}`).toString('base64')}`;
 
 /**
  * A zip of `files` text files (random base64, which deflates to about 3/4, like minified code)
@@ -58,26 +56,6 @@ function textZip(prefix: string, files: number, size: number): Buffer {
   );
   if (prefix === 'assets/') entries[0] = createFileEntry('index.html', Buffer.from('<html>bench</html>'));
   return zipOfEntries(entries);
-}
-
-async function call(
-  server: SpawnedServer,
-  method: string,
-  url: string,
-  body?: FormData | string,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${server.baseUrl}${url}`, {
-    method,
-    headers: {
-      Authorization: AUTH,
-      Accept: 'application/json',
-      ...(typeof body === 'string' ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body,
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
 function zipForm(zip: Buffer, fileName: string): FormData {
@@ -184,7 +162,7 @@ async function main(): Promise<void> {
     const serverEnv = {
       DATABASE_URL: databaseUrl,
       DATA_DIR: path.join(work, 'server'),
-      BOOTSTRAP_PASSWORD: PASSWORD,
+      BOOTSTRAP_PASSWORD: BENCH_PASSWORD,
       LOG_LEVEL: 'log',
       ...(process.env.BENCH_SERVER_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
@@ -192,14 +170,14 @@ async function main(): Promise<void> {
     };
     // Seeding: the 50 MiB upload goes through its own server process (the upload path is not measured here).
     server = await spawnServer(serverEnv, 180_000, serverMain);
-    const app = await call(
-      server,
+    const app = await callDepot(
+      server.baseUrl,
       'POST',
       '/application/applications',
       JSON.stringify({ name: 'bench-app', key: 'bench-app-key', type: 'HOSTED', contextPath: 'bench-app' }),
     );
     const appUrl = `/application/applications/${String(app.id)}`;
-    await call(server, 'POST', `${appUrl}/binaries`, zipForm(appZip, 'bench-app.zip'));
+    await callDepot(server.baseUrl, 'POST', `${appUrl}/binaries`, zipForm(appZip, 'bench-app.zip'));
     const seedingPeak = peakRssMiB(server.pid);
     await stop(server);
     server = undefined;
@@ -224,10 +202,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       runs.addCopy.push(await copy());
       runs.add.push(
-        await measured(() => call(changing, 'POST', pluginUrl, zipForm(pluginZip, 'p.zip')), serverCpu),
+        await measured(
+          () => callDepot(changing.baseUrl, 'POST', pluginUrl, zipForm(pluginZip, 'p.zip')),
+          serverCpu,
+        ),
       );
       runs.removeCopy.push(await copy());
-      runs.remove.push(await measured(() => call(changing, 'DELETE', pluginUrl), serverCpu));
+      runs.remove.push(await measured(() => callDepot(changing.baseUrl, 'DELETE', pluginUrl), serverCpu));
     }
     const peak = peakRssMiB(changing.pid);
 

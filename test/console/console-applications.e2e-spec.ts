@@ -2,10 +2,9 @@ import { Role } from '@depot/common';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { createHostedApp, JSON_ACCEPT } from '../support/hosted-app-kit';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { createHostedApp, downloadArchive, JSON_ACCEPT } from '../support/hosted-app-kit';
 import { filesOf, zipOf } from '../support/zip-kit';
-import { loggedIn, logIn, openConsoleBrowser, type ConsoleBrowser, type ConsoleTab } from './console-kit';
+import { loggedIn, logIn, setUpConsoleSuite } from './console-kit';
 
 /** `CONSOLE_SCREENSHOTS=1` writes the pages shown in the docs (docs/console-*.png). */
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1';
@@ -15,46 +14,28 @@ const PAGE = (title: string): string =>
   `<!doctype html><html><head><link rel="icon" href="data:,"><title>${title}</title></head><body><h1>${title}</h1></body></html>`;
 
 describe('console in Chromium: applications, archives, plugins, files and users', () => {
-  let t: TestApp;
-  let console_: ConsoleBrowser;
-  let admin: ConsoleTab;
+  const suite = setUpConsoleSuite({ logInAdmin: true });
   const appName = 'Shop floor';
   const contextPath = 'shop-floor';
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    console_ = await openConsoleBrowser(t);
-    admin = await console_.open();
-    await logIn(admin.page, t.admin);
-    await loggedIn(admin.page);
-  });
-  afterAll(async () => {
-    await console_?.close();
-    await t?.close();
-  });
-  afterEach(() => {
-    expect(admin.watch.consoleErrors).toEqual([]);
-    expect(admin.watch.foreignRequests).toEqual([]);
-  });
-
   const appRecord = async (): Promise<Record<string, unknown>> => {
-    const list = await request(t.server)
+    const list = await request(suite.t.server)
       .get('/application/applications')
       .query({ name: appName })
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     return (list.body as { applications: Array<Record<string, unknown>> }).applications[0];
   };
 
   /** A zip in the suite's temp folder (file inputs take paths). */
   const zipFile = (name: string, files: Record<string, string>): string => {
-    const file = path.join(console_.dir, name);
+    const file = path.join(suite.browser.dir, name);
     writeFileSync(file, zipOf(files));
     return file;
   };
 
   it('creates a hosted application, which the table then lists', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Applications' }).click();
     await page.getByRole('heading', { name: 'Applications' }).waitFor();
     await page.getByLabel('Name').fill(appName);
@@ -70,7 +51,7 @@ describe('console in Chromium: applications, archives, plugins, files and users'
   });
 
   it('uploads two archives with progress, activates the first again, downloads it and deletes the other', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     await page.getByRole('link', { name: appName, exact: true }).click();
     await page.getByRole('heading', { name: 'Archives' }).waitFor();
     const v1 = zipFile('v1.zip', {
@@ -94,9 +75,9 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     await first.getByRole('button', { name: 'Activate' }).click();
     await first.filter({ hasText: 'Active' }).waitFor();
     const app = await appRecord();
-    const archives = await request(t.server)
+    const archives = await request(suite.t.server)
       .get(`/application/applications/${app.id as string}/binaries`)
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     const byName = Object.fromEntries(
       (archives.body as { attachments: Array<{ id: string; name: string }> }).attachments.map((a) => [
@@ -128,7 +109,7 @@ describe('console in Chromium: applications, archives, plugins, files and users'
   });
 
   it('opens the active archive in a new tab of the same browser: the cookie session loads it', async () => {
-    const { page, context } = admin;
+    const { page, context } = suite.admin;
     const [tab] = await Promise.all([
       context.waitForEvent('page'),
       page
@@ -137,42 +118,42 @@ describe('console in Chromium: applications, archives, plugins, files and users'
         .click(),
     ]);
     await tab.waitForLoadState();
-    expect(tab.url()).toBe(`${t.baseUrl}/apps/${contextPath}/`);
+    expect(tab.url()).toBe(`${suite.t.baseUrl}/apps/${contextPath}/`);
     await tab.getByRole('heading', { name: 'Shop floor v1' }).waitFor();
     await tab.close();
   });
 
   it('sends a browser without a session from the hosted application to the login page and back', async () => {
-    const visitor = await console_.open();
+    const visitor = await suite.browser.open();
     const { page } = visitor;
     await page.goto(`/apps/${contextPath}/`);
     await page.waitForURL(/\/console\/login\?returnTo=/);
-    await logIn(page, t.admin);
-    await page.waitForURL(`${t.baseUrl}/apps/${contextPath}/`);
+    await logIn(page, suite.t.admin);
+    await page.waitForURL(`${suite.t.baseUrl}/apps/${contextPath}/`);
     await page.getByRole('heading', { name: 'Shop floor v1' }).waitFor();
     expect(visitor.watch.consoleErrors).toEqual([]);
     expect(visitor.watch.foreignRequests).toEqual([]);
   });
 
   it('logs in by keyboard and ignores a returnTo that leaves the origin', async () => {
-    const visitor = await console_.open();
+    const visitor = await suite.browser.open();
     const { page } = visitor;
     await page.goto('/console/login?returnTo=%2F%2Fevil.example%2Fsteal');
     // By keyboard only: the form opens with the focus on User; Tab to Password, Enter submits.
-    await page.getByLabel('Tenant').fill(t.admin.tenant);
+    await page.getByLabel('Tenant').fill(suite.t.admin.tenant);
     await page.getByLabel('User', { exact: true }).focus();
-    await page.keyboard.type(t.admin.user);
+    await page.keyboard.type(suite.t.admin.user);
     await page.keyboard.press('Tab');
-    await page.keyboard.type(t.admin.password);
+    await page.keyboard.type(suite.t.admin.password);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${t.baseUrl}/console/files`);
+    await page.waitForURL(`${suite.t.baseUrl}/console/files`);
     await loggedIn(page);
     expect(visitor.watch.foreignRequests).toEqual([]);
     expect(visitor.watch.consoleErrors).toEqual([]);
   });
 
   it('adds a plugin, lists it with its cumulocity.json, and removes it', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     const plugin = zipFile('widgets.zip', {
       'cumulocity.json': JSON.stringify({ name: 'widgets', contextPath: 'widgets', version: '1.2.0' }),
       'main.js': 'export const widgets = 1;',
@@ -182,9 +163,9 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     const row = page.getByRole('row', { name: /widgets/ });
     await row.filter({ hasText: '"version": "1.2.0"' }).waitFor();
     const app = await appRecord();
-    const listed = await request(t.server)
+    const listed = await request(suite.t.server)
       .get(`/application/applications/${app.id as string}/binaries/plugins`)
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     expect(listed.body).toEqual([expect.objectContaining({ pluginName: 'widgets' })]);
     if (SCREENSHOTS)
@@ -193,15 +174,15 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     await row.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('dialog', { name: 'Remove plugin' }).getByRole('button', { name: 'Remove' }).click();
     await page.getByText('No plugins').waitFor();
-    const after = await request(t.server)
+    const after = await request(suite.t.server)
       .get(`/application/applications/${app.id as string}/binaries/plugins`)
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     expect(after.body).toEqual([]);
   });
 
   it('writes a single file into the application, served at once', async () => {
-    const { page, context } = admin;
+    const { page, context } = suite.admin;
     await page.getByLabel('Path').fill('config/settings.json');
     await page.getByLabel('Content').fill('{"theme":"dark"}');
     await page.getByRole('button', { name: 'Write file' }).click();
@@ -209,16 +190,8 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     const served = await context.request.get(`/apps/${contextPath}/config/settings.json`);
     expect(await served.text()).toBe('{"theme":"dark"}');
     const app = await appRecord();
-    const archive = await request(t.server)
-      .get(`/application/applications/${app.id as string}/binaries/${app.activeVersionId as string}`)
-      .set('Authorization', t.auth())
-      .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      });
-    expect(filesOf(archive.body as Buffer)['config/settings.json']).toBe('{"theme":"dark"}');
+    const archive = await downloadArchive(suite.t, { id: app.id as string }, app.activeVersionId as string);
+    expect(filesOf(archive)['config/settings.json']).toBe('{"theme":"dark"}');
     if (SCREENSHOTS) {
       await page.getByRole('link', { name: '← Applications' }).click();
       await page.getByRole('row', { name: new RegExp(appName) }).waitFor();
@@ -227,8 +200,8 @@ describe('console in Chromium: applications, archives, plugins, files and users'
   });
 
   it('uploads versions with tags, moves latest, edits tags, opens one by version and deletes one', async () => {
-    const { page, context } = admin;
-    const pkg = await createHostedApp(t, { contextPath: 'gauges', manifest: { isPackage: true } });
+    const { page, context } = suite.admin;
+    const pkg = await createHostedApp(suite.t, { contextPath: 'gauges', manifest: { isPackage: true } });
     await page.goto(`/console/applications/${pkg.id}`);
     await page.getByText('No versions').waitFor();
     const v1 = zipFile('gauges-1.zip', {
@@ -253,9 +226,9 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     await dialog.getByLabel('Tags').fill('stable');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await first.filter({ hasText: 'stable' }).waitFor();
-    const listed = await request(t.server)
+    const listed = await request(suite.t.server)
       .get(`/application/applications/${pkg.id}/versions`)
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     expect((listed.body as { applicationVersions: unknown[] }).applicationVersions).toEqual([
       expect.objectContaining({ version: '1.0.0', tags: ['stable'] }),
@@ -270,7 +243,7 @@ describe('console in Chromium: applications, archives, plugins, files and users'
       first.getByRole('link', { name: 'Open version 1.0.0' }).click(),
     ]);
     await tab.getByRole('heading', { name: 'gauges 1.0.0' }).waitFor();
-    expect(tab.url()).toBe(`${t.baseUrl}/apps/gauges@1.0.0/`);
+    expect(tab.url()).toBe(`${suite.t.baseUrl}/apps/gauges@1.0.0/`);
     await tab.close();
 
     // The latest version offers no Delete; the other does.
@@ -281,9 +254,9 @@ describe('console in Chromium: applications, archives, plugins, files and users'
       .getByRole('button', { name: 'Delete' })
       .click();
     await first.waitFor({ state: 'detached' });
-    const after = await request(t.server)
+    const after = await request(suite.t.server)
       .get(`/application/applications/${pkg.id}/versions`)
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     expect(
       (after.body as { applicationVersions: Array<{ version: string }> }).applicationVersions.map(
@@ -293,9 +266,9 @@ describe('console in Chromium: applications, archives, plugins, files and users'
   });
 
   it('lists the users, creates one and grants roles', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Users' }).click();
-    await page.getByRole('row', { name: new RegExp(t.admin.user) }).waitFor();
+    await page.getByRole('row', { name: new RegExp(suite.t.admin.user) }).waitFor();
     await page.getByLabel('User name').fill('operator');
     await page.getByLabel('New password').fill('operator-pw-123');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -307,9 +280,9 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     await dialog.getByRole('checkbox', { name: 'APPLICATION_MANAGEMENT_READ' }).check();
     await dialog.getByRole('button', { name: 'Save' }).click();
     await row.filter({ hasText: 'INVENTORY_READ' }).waitFor();
-    const user = await request(t.server)
-      .get(`/user/${t.admin.tenant}/users/operator`)
-      .set('Authorization', t.auth())
+    const user = await request(suite.t.server)
+      .get(`/user/${suite.t.admin.tenant}/users/operator`)
+      .set('Authorization', suite.t.auth())
       .set('Accept', JSON_ACCEPT);
     const roles = (
       user.body as { roles: { references: Array<{ role: { id: string } }> } }
@@ -317,8 +290,12 @@ describe('console in Chromium: applications, archives, plugins, files and users'
     expect(roles.sort()).toEqual([Role.ApplicationManagementRead, Role.InventoryRead].sort());
 
     // The new user sees Files and Applications, read-only: no create form, no upload.
-    const operator = await console_.open();
-    await logIn(operator.page, { tenant: t.admin.tenant, user: 'operator', password: 'operator-pw-123' });
+    const operator = await suite.browser.open();
+    await logIn(operator.page, {
+      tenant: suite.t.admin.tenant,
+      user: 'operator',
+      password: 'operator-pw-123',
+    });
     await loggedIn(operator.page);
     const links = operator.page.getByRole('navigation', { name: 'Pages' }).getByRole('link');
     await operator.page.getByRole('link', { name: 'Applications' }).waitFor();

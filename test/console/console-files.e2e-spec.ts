@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { createUser } from '../support/factories';
-import { startTestApp, type TestApp } from '../support/test-app';
 import {
   bigFile,
   binariesNamed,
@@ -11,10 +10,9 @@ import {
   createBinary,
   loggedIn,
   logIn,
-  openConsoleBrowser,
+  setUpConsoleSuite,
   sha256Of,
-  type ConsoleBrowser,
-  type ConsoleTab,
+  throttleUploads,
 } from './console-kit';
 
 // What the functions handed to page.evaluate use of the browser (the suites compile without the DOM lib).
@@ -36,69 +34,45 @@ const MiB = 1024 * 1024;
 const LOGGED_STATUS = /Failed to load resource: the server responded with a status of (401|403)/;
 
 describe('console in Chromium: login and the Files page', () => {
-  let t: TestApp;
-  let console_: ConsoleBrowser;
-  let admin: ConsoleTab;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    console_ = await openConsoleBrowser(t);
-    admin = await console_.open();
-  });
-  afterAll(async () => {
-    await console_?.close();
-    await t?.close();
-  });
-  afterEach(() => {
-    // No page logged an error or asked another origin for anything.
-    expect(admin.watch.consoleErrors).toEqual([]);
-    expect(admin.watch.foreignRequests).toEqual([]);
-  });
+  const suite = setUpConsoleSuite();
 
   it('goes from / to the login page, which offers the bootstrap tenant and shows the server message for a wrong password', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     await page.goto('/');
     await page.waitForURL(/\/console\/login$/);
-    await expectValue(page.getByLabel('Tenant'), t.admin.tenant);
-    const refused = await request(t.server)
+    await expectValue(page.getByLabel('Tenant'), suite.t.admin.tenant);
+    const refused = await request(suite.t.server)
       .post('/tenant/oauth')
       .type('form')
-      .send({ grant_type: 'PASSWORD', username: t.admin.user, password: 'wrong-password' });
+      .send({ grant_type: 'PASSWORD', username: suite.t.admin.user, password: 'wrong-password' });
     expect(refused.status).toBe(401);
     // No Basic challenge: Chromium would show (headless: wait on) its password dialog.
     expect(refused.headers['www-authenticate']).toBeUndefined();
     const serverMessage = (refused.body as { message: string }).message;
     expect(serverMessage).toBeTruthy();
 
-    await logIn(page, { ...t.admin, password: 'wrong-password' });
+    await logIn(page, { ...suite.t.admin, password: 'wrong-password' });
     await expect(page.getByRole('alert').textContent()).resolves.toContain(serverMessage);
     expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
     // The refused login is the one error Chromium logged, and it logged it itself.
-    expect(admin.watch.consoleErrors.every((line) => LOGGED_STATUS.test(line))).toBe(true);
-    admin.watch.consoleErrors.length = 0;
+    expect(suite.admin.watch.consoleErrors.every((line) => LOGGED_STATUS.test(line))).toBe(true);
+    suite.admin.watch.consoleErrors.length = 0;
 
-    await logIn(page, t.admin);
+    await logIn(page, suite.t.admin);
     await loggedIn(page);
     await page.waitForURL(/\/console\/files$/);
-    await expect(page.getByRole('banner').textContent()).resolves.toContain(t.admin.user);
+    await expect(page.getByRole('banner').textContent()).resolves.toContain(suite.t.admin.user);
     await page.getByText(/Server UP/).waitFor();
   });
 
   it('uploads three files at once, one of 50 MiB whose progress bar is seen moving, and lists them', async () => {
-    const { page, context } = admin;
-    const big = await bigFile(console_.dir, 'firmware-50mib.bin', 50 * MiB);
-    // Slow the upload down so the bar has time to move on loopback (throttling, not a sleep).
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 25 * MiB,
-    });
-    const report = path.join(console_.dir, 'report-q1.txt');
+    const { page } = suite.admin;
+    const big = await bigFile(suite.browser.dir, 'firmware-50mib.bin', 50 * MiB);
+    // Slow the upload down so the bar has time to move on loopback.
+    const unthrottle = await throttleUploads(suite.admin, 25 * MiB);
+    const report = path.join(suite.browser.dir, 'report-q1.txt');
     writeFileSync(report, 'quarter one');
-    const photo = path.join(console_.dir, 'photo.svg');
+    const photo = path.join(suite.browser.dir, 'photo.svg');
     writeFileSync(photo, '<svg xmlns="http://www.w3.org/2000/svg"/>');
     await page.getByLabel('Upload', { exact: true }).setInputFiles([big.path, report, photo]);
     const bar = page.getByRole('progressbar', { name: /firmware-50mib\.bin/ });
@@ -131,15 +105,10 @@ describe('console in Chromium: login and the Files page', () => {
 
     for (const name of ['firmware-50mib.bin', 'report-q1.txt', 'photo.svg'])
       await page.getByRole('row', { name: new RegExp(name.replace('.', '\\.')) }).waitFor();
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+    await unthrottle();
     const bigRow = page.getByRole('row', { name: /firmware-50mib\.bin/ });
     await bigRow.filter({ hasText: '50 MB' }).waitFor();
-    const [stored] = await binariesNamed(t, 'firmware-50mib.bin');
+    const [stored] = await binariesNamed(suite.t, 'firmware-50mib.bin');
     expect(stored.length).toBe(50 * MiB);
 
     // Downloaded through the browser, byte for byte.
@@ -152,7 +121,7 @@ describe('console in Chromium: login and the Files page', () => {
   });
 
   it('uploads files dropped on the page', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     const dropped = await page.evaluateHandle(() => {
       const transfer = new DataTransfer();
       transfer.items.add(new File(['dropped content'], 'dropped.txt', { type: 'text/plain' }));
@@ -161,12 +130,12 @@ describe('console in Chromium: login and the Files page', () => {
     await page.dispatchEvent('main', 'dragover', { dataTransfer: dropped });
     await page.dispatchEvent('main', 'drop', { dataTransfer: dropped });
     await page.getByRole('row', { name: /dropped\.txt/ }).waitFor();
-    const [stored] = await binariesNamed(t, 'dropped.txt');
-    expect((await binaryContent(t, stored.id as string)).body.toString()).toBe('dropped content');
+    const [stored] = await binariesNamed(suite.t, 'dropped.txt');
+    expect((await binaryContent(suite.t, stored.id as string)).body.toString()).toBe('dropped content');
   });
 
   it('shows the server error of an upload that fails, and cancels a running one', async () => {
-    const { page, context } = admin;
+    const { page } = suite.admin;
     // An upload the server refuses: a name longer than the 1,000 characters a binary may have.
     const tooLong = `${'n'.repeat(1001)}.txt`;
     await page
@@ -174,37 +143,25 @@ describe('console in Chromium: login and the Files page', () => {
       .setInputFiles([{ name: tooLong, mimeType: 'text/plain', buffer: Buffer.from('x') }]);
     const failed = page.getByRole('group', { name: tooLong });
     await failed.getByRole('alert').filter({ hasText: /name/i }).waitFor();
-    expect(admin.watch.consoleErrors.every((line) => /status of 422/.test(line))).toBe(true);
-    admin.watch.consoleErrors.length = 0;
+    expect(suite.admin.watch.consoleErrors.every((line) => /status of 422/.test(line))).toBe(true);
+    suite.admin.watch.consoleErrors.length = 0;
     await failed.getByRole('button', { name: 'Dismiss' }).click();
 
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: 1 * MiB,
-    });
-    const slow = await bigFile(console_.dir, 'cancel-me.bin', 20 * MiB);
+    const unthrottle = await throttleUploads(suite.admin, 1 * MiB);
+    const slow = await bigFile(suite.browser.dir, 'cancel-me.bin', 20 * MiB);
     await page.getByLabel('Upload', { exact: true }).setInputFiles([slow.path]);
     const running = page.getByRole('group', { name: 'cancel-me.bin' });
     await running.getByRole('button', { name: 'Cancel' }).click();
     await running.getByText('Cancelled').waitFor();
     await running.getByRole('button', { name: 'Dismiss' }).click();
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
-    expect(await binariesNamed(t, 'cancel-me.bin')).toEqual([]);
+    await unthrottle();
+    expect(await binariesNamed(suite.t, 'cancel-me.bin')).toEqual([]);
   });
 
   it('searches by text, filters by type and pages with totals', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     for (let i = 1; i <= 12; i++)
-      await createBinary(t, `paged-${String(i).padStart(2, '0')}.csv`, `row ${i}`, 'text/csv');
+      await createBinary(suite.t, `paged-${String(i).padStart(2, '0')}.csv`, `row ${i}`, 'text/csv');
     await page.getByLabel('Search').fill('paged-');
     await page.getByText('12 files · page 1 of 2').waitFor();
     expect(await page.locator('tbody tr').count()).toBe(10);
@@ -229,7 +186,7 @@ describe('console in Chromium: login and the Files page', () => {
   });
 
   it('replaces a file with progress, edits its name, type and custom fragments, and downloads it', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     await page.getByLabel('Search').fill('report-q1');
     const row = page.getByRole('row', { name: /report-q1\.txt/ });
     const [chooser] = await Promise.all([
@@ -241,8 +198,10 @@ describe('console in Chromium: login and the Files page', () => {
     ]);
     await page.getByRole('progressbar', { name: /q1-v2\.txt/ }).waitFor({ state: 'attached' });
     await row.filter({ hasText: '22 B' }).waitFor();
-    const [stored] = await binariesNamed(t, 'report-q1.txt');
-    expect((await binaryContent(t, stored.id as string)).body.toString()).toBe('quarter one, corrected');
+    const [stored] = await binariesNamed(suite.t, 'report-q1.txt');
+    expect((await binaryContent(suite.t, stored.id as string)).body.toString()).toBe(
+      'quarter one, corrected',
+    );
 
     await row.getByRole('button', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog', { name: /Edit report-q1\.txt/ });
@@ -254,9 +213,9 @@ describe('console in Chromium: login and the Files page', () => {
     await page.getByLabel('Search').fill('report-2026');
     const renamed = page.getByRole('row', { name: /report-2026-q1\.txt/ });
     await renamed.filter({ hasText: 'text/markdown' }).waitFor();
-    const object = await request(t.server)
+    const object = await request(suite.t.server)
       .get(`/inventory/managedObjects/${stored.id as string}`)
-      .set('Authorization', t.auth())
+      .set('Authorization', suite.t.auth())
       .set('Accept', 'application/json');
     expect(object.body).toMatchObject({
       name: 'report-2026-q1.txt',
@@ -272,7 +231,7 @@ describe('console in Chromium: login and the Files page', () => {
   });
 
   it('deletes one file after a confirmation dialog, and several by bulk selection', async () => {
-    const { page } = admin;
+    const { page } = suite.admin;
     await page.getByLabel('Search').fill('paged-0');
     await page.getByText('9 files · page 1 of 1').waitFor();
     const row = page.getByRole('row', { name: /paged-01\.csv/ });
@@ -285,11 +244,11 @@ describe('console in Chromium: login and the Files page', () => {
     await page.getByRole('dialog', { name: 'Delete file' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
-    expect(await binariesNamed(t, 'paged-01.csv')).toHaveLength(1);
+    expect(await binariesNamed(suite.t, 'paged-01.csv')).toHaveLength(1);
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByText('8 files · page 1 of 1').waitFor();
-    expect(await binariesNamed(t, 'paged-01.csv')).toEqual([]);
+    expect(await binariesNamed(suite.t, 'paged-01.csv')).toEqual([]);
 
     for (const name of ['paged-02.csv', 'paged-03.csv', 'paged-04.csv'])
       await page.getByRole('checkbox', { name: `Select ${name}` }).check();
@@ -300,7 +259,7 @@ describe('console in Chromium: login and the Files page', () => {
       .click();
     await page.getByText('5 files · page 1 of 1').waitFor();
     for (const name of ['paged-02.csv', 'paged-03.csv', 'paged-04.csv'])
-      expect(await binariesNamed(t, name)).toEqual([]);
+      expect(await binariesNamed(suite.t, name)).toEqual([]);
 
     // Select all, then keyboard only: Tab to the bulk button, Enter, Enter on the dialog's first button.
     await page.getByRole('checkbox', { name: 'Select all' }).check();
@@ -314,8 +273,8 @@ describe('console in Chromium: login and the Files page', () => {
   });
 
   it('offers a read-only user no upload, replace or delete, and the server still refuses them', async () => {
-    const reader = await createUser(t, { userName: 'reader', roles: [Role.InventoryRead] });
-    const tab = await console_.open();
+    const reader = await createUser(suite.t, { userName: 'reader', roles: [Role.InventoryRead] });
+    const tab = await suite.browser.open();
     const { page } = tab;
     await logIn(page, { tenant: reader.tenant, user: reader.userName, password: reader.password });
     await loggedIn(page);
@@ -328,7 +287,7 @@ describe('console in Chromium: login and the Files page', () => {
       ['Files'],
     );
 
-    const [photo] = await binariesNamed(t, 'photo.svg');
+    const [photo] = await binariesNamed(suite.t, 'photo.svg');
     const status = await page.evaluate(async (id) => {
       const token = /XSRF-TOKEN=([^;]+)/.exec(document.cookie)?.[1] ?? '';
       const answer = await fetch(`/inventory/binaries/${id}`, {
@@ -340,11 +299,11 @@ describe('console in Chromium: login and the Files page', () => {
     expect(status).toBe(403);
     expect(tab.watch.consoleErrors.every((line) => LOGGED_STATUS.test(line))).toBe(true);
     expect(tab.watch.foreignRequests).toEqual([]);
-    expect(await binariesNamed(t, 'photo.svg')).toHaveLength(1);
+    expect(await binariesNamed(suite.t, 'photo.svg')).toHaveLength(1);
   });
 
   it('logs out: the login page comes back and the session no longer works', async () => {
-    const { page, context } = admin;
+    const { page, context } = suite.admin;
     const session = (await context.cookies()).find((cookie) => cookie.name === 'authorization');
     expect(session).toBeDefined();
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -352,7 +311,7 @@ describe('console in Chromium: login and the Files page', () => {
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect((await context.request.get('/user/currentUser')).status()).toBe(401);
     // The token itself ends, not just the browser's copy of it.
-    const replayed = await fetch(`${t.baseUrl}/user/currentUser`, {
+    const replayed = await fetch(`${suite.t.baseUrl}/user/currentUser`, {
       headers: { Cookie: `authorization=${session!.value}` },
     });
     expect(replayed.status).toBe(401);

@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium, watchContext, type PageWatch } from '../support/browser';
-import type { TestApp } from '../support/test-app';
+import { asBytes } from '../support/hosted-app-kit';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 /** The console in a real browser, for one suite: one Chromium, a fresh context per user. */
 export interface ConsoleBrowser {
@@ -45,6 +46,60 @@ export async function openConsoleBrowser(t: TestApp): Promise<ConsoleBrowser> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What `setUpConsoleSuite` provides to a suite's tests (filled in before the first). */
+export interface ConsoleSuite {
+  t: TestApp;
+  browser: ConsoleBrowser;
+  /** The bootstrap admin's tab. */
+  admin: ConsoleTab;
+}
+
+/**
+ * Registers the hooks of a console suite: a test app, one Chromium and the admin's tab (logged in
+ * with `logInAdmin`), closed after the suite; after each test the admin's tab must have logged no
+ * error and asked no other origin for anything.
+ */
+export function setUpConsoleSuite(options: { logInAdmin?: boolean } = {}): ConsoleSuite {
+  const suite = {} as ConsoleSuite;
+  beforeAll(async () => {
+    suite.t = await startTestApp();
+    suite.browser = await openConsoleBrowser(suite.t);
+    suite.admin = await suite.browser.open();
+    if (options.logInAdmin) {
+      await logIn(suite.admin.page, suite.t.admin);
+      await loggedIn(suite.admin.page);
+    }
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.t?.close();
+  });
+  afterEach(() => {
+    expect(suite.admin.watch.consoleErrors).toEqual([]);
+    expect(suite.admin.watch.foreignRequests).toEqual([]);
+  });
+  return suite;
+}
+
+/**
+ * Caps the tab's upload speed (bytes per second, through CDP) so an upload lasts long enough on
+ * loopback to be watched (throttling, not a sleep); resolves to what lifts the cap.
+ */
+export async function throttleUploads(tab: ConsoleTab, bytesPerSecond: number): Promise<() => Promise<void>> {
+  const cdp = await tab.context.newCDPSession(tab.page);
+  await cdp.send('Network.enable');
+  const limitUploads = async (uploadThroughput: number): Promise<void> => {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput,
+    });
+  };
+  await limitUploads(bytesPerSecond);
+  return () => limitUploads(-1);
 }
 
 /** Fills the login form as a person does and waits for the header to show the user. */
@@ -114,11 +169,7 @@ export async function binaryContent(t: TestApp, id: string): Promise<{ status: n
     .get(`/inventory/binaries/${id}`)
     .set('Authorization', t.auth())
     .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    .parse(asBytes);
   return { status: response.status, body: response.body as Buffer };
 }
 

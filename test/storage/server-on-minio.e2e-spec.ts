@@ -1,7 +1,7 @@
 import { Client } from 'minio';
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { createHostedAppWithFiles, JSON_ACCEPT } from '../support/hosted-app-kit';
+import { asBytes, createHostedAppWithFiles, JSON_ACCEPT } from '../support/hosted-app-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { zipOf } from '../support/zip-kit';
 import { startS3rver, type RunningS3rver } from './start-s3rver';
@@ -64,11 +64,7 @@ describe('server on the MinIO driver (s3rver)', () => {
       .get(`/inventory/binaries/${id}`)
       .set('Authorization', t.auth())
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(asBytes)
       .expect(200);
     const body = whole.body as Buffer;
     expect(createHash('sha256').update(body).digest('hex')).toBe(
@@ -80,11 +76,7 @@ describe('server on the MinIO driver (s3rver)', () => {
       .set('Authorization', t.auth())
       .set('Range', 'bytes=100-199')
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(asBytes)
       .expect(206);
     expect((ranged.body as Buffer).equals(data.subarray(100, 200))).toBe(true);
 

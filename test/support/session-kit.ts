@@ -21,6 +21,22 @@ export function setCookieValue(setCookie: string[], name: string): string | unde
   return line?.slice(name.length + 1).split(';')[0];
 }
 
+/** Posts the login form to `path` (a `POST /tenant/oauth...` endpoint); fails the test on anything but 200. */
+async function postLoginForm(
+  t: TestApp,
+  path: string,
+  user: string,
+  password: string,
+  tenant: string,
+): Promise<request.Response> {
+  const response = await request(t.server)
+    .post(`${path}?tenant_id=${encodeURIComponent(tenant)}`)
+    .type('form')
+    .send(loginForm(user, password));
+  if (response.status !== 200) throw new Error(`login at ${path}: ${response.status} ${response.text}`);
+  return response;
+}
+
 /** Logs in with the OAuth-internal form and returns the cookies (fails the test on anything but 200). */
 export async function cookieLogin(
   t: TestApp,
@@ -28,11 +44,7 @@ export async function cookieLogin(
   password = t.admin.password,
   tenant = t.admin.tenant,
 ): Promise<CookieSession> {
-  const response = await request(t.server)
-    .post(`/tenant/oauth?tenant_id=${encodeURIComponent(tenant)}`)
-    .type('form')
-    .send(loginForm(user, password));
-  if (response.status !== 200) throw new Error(`cookie login: ${response.status} ${response.text}`);
+  const response = await postLoginForm(t, '/tenant/oauth', user, password, tenant);
   const setCookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
   const token = setCookieValue(setCookie, 'authorization') ?? '';
   const xsrf = setCookieValue(setCookie, 'XSRF-TOKEN') ?? '';
@@ -46,10 +58,6 @@ export async function bearerLogin(
   password = t.admin.password,
   tenant = t.admin.tenant,
 ): Promise<string> {
-  const response = await request(t.server)
-    .post(`/tenant/oauth/token?tenant_id=${encodeURIComponent(tenant)}`)
-    .type('form')
-    .send(loginForm(user, password));
-  if (response.status !== 200) throw new Error(`bearer login: ${response.status} ${response.text}`);
+  const response = await postLoginForm(t, '/tenant/oauth/token', user, password, tenant);
   return (response.body as { access_token: string }).access_token;
 }

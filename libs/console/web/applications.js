@@ -3,13 +3,17 @@ import { get, hasRole, query, request, upload } from './api.js';
 import {
   alertBox,
   confirmDialog,
+  createForm,
   field,
   filePicker,
+  formDialog,
   h,
   humanDate,
   humanSize,
-  openDialog,
+  messageOf,
+  onSubmit,
   replace,
+  tableHead,
 } from './dom.js';
 import { Transfers } from './transfers.js';
 
@@ -34,9 +38,6 @@ import { Transfers } from './transfers.js';
 
 /** @param {string} text "a, b c" → ["a", "b", "c"] */
 const tagsOf = (text) => text.split(/[\s,]+/).filter(Boolean);
-
-/** @param {unknown} error */
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
 /** @param {string} id */
 const appUrl = (id) => `/application/applications/${encodeURIComponent(id)}`;
@@ -80,31 +81,16 @@ export function renderApplications(main, session, navigate) {
     key.value = slug ? `${slug}-key` : '';
     contextPath.value = slug;
   });
-  const createProblem = h('div');
-  const create = h(
-    'form',
-    { class: 'toolbar card', 'aria-label': 'Create hosted application' },
-    h('h2', {}, 'Create hosted application'),
-    field('Name', name),
-    field('Key', key),
-    field('Context path', contextPath),
-    h('button', { type: 'submit', class: 'primary' }, 'Create'),
-    createProblem,
+  const create = createForm(
+    'Create hosted application',
+    [field('Name', name), field('Key', key), field('Context path', contextPath)],
+    async () => {
+      const created = await request('POST', '/application/applications', {
+        json: { name: name.value, key: key.value, contextPath: contextPath.value, type: 'HOSTED' },
+      });
+      navigate(`/console/applications/${encodeURIComponent(created.id)}`);
+    },
   );
-  create.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      replace(createProblem);
-      try {
-        const created = await request('POST', '/application/applications', {
-          json: { name: name.value, key: key.value, contextPath: contextPath.value, type: 'HOSTED' },
-        });
-        navigate(`/console/applications/${encodeURIComponent(created.id)}`);
-      } catch (error) {
-        replace(createProblem, alertBox(messageOf(error)));
-      }
-    })();
-  });
 
   replace(
     main,
@@ -126,18 +112,7 @@ export function renderApplications(main, session, navigate) {
       replace(
         table,
         h('caption', { class: 'visually-hidden' }, 'Applications'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Name', 'Key', 'Context path', 'Type', 'Availability', 'Active version'].map((title) =>
-              h('th', { scope: 'col' }, title),
-            ),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-          ),
-        ),
+        tableHead(['Name', 'Key', 'Context path', 'Type', 'Availability', 'Active version']),
         h(
           'tbody',
           {},
@@ -278,29 +253,21 @@ export function renderApplication(main, session, id, navigate) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Write file')),
     written,
   );
-  writeForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      replace(writeProblem);
-      written.textContent = '';
-      const path = filePath.value.trim();
-      if (!path) return replace(writeProblem, alertBox('Give the path of the file'));
-      const form = new FormData();
-      form.append(
-        path,
-        new Blob([fileText.value], { type: 'application/octet-stream' }),
-        path.split('/').pop(),
-      );
-      try {
-        await upload('POST', `${appUrl(id)}/binaries/files`, form, () => undefined).done;
-        filePath.value = '';
-        fileText.value = '';
-        written.textContent = `Wrote ${path}: a new active archive`;
-        await load();
-      } catch (error) {
-        replace(writeProblem, alertBox(messageOf(error)));
-      }
-    })();
+  onSubmit(writeForm, writeProblem, async () => {
+    written.textContent = '';
+    const path = filePath.value.trim();
+    if (!path) throw new Error('Give the path of the file');
+    const form = new FormData();
+    form.append(
+      path,
+      new Blob([fileText.value], { type: 'application/octet-stream' }),
+      path.split('/').pop(),
+    );
+    await upload('POST', `${appUrl(id)}/binaries/files`, form, () => undefined).done;
+    filePath.value = '';
+    fileText.value = '';
+    written.textContent = `Wrote ${path}: a new active archive`;
+    await load();
   });
 
   replace(
@@ -394,16 +361,7 @@ export function renderApplication(main, session, id, navigate) {
     replace(
       versions,
       h('caption', { class: 'visually-hidden' }, 'Versions'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['Version', 'Tags', 'Archive'].map((title) => h('th', { scope: 'col' }, title)),
-          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-        ),
-      ),
+      tableHead(['Version', 'Tags', 'Archive']),
       h(
         'tbody',
         {},
@@ -487,24 +445,9 @@ export function renderApplication(main, session, id, navigate) {
   /** @param {Version} entry */
   async function editTags(entry) {
     const input = h('input', { type: 'text', autocomplete: 'off', value: entry.tags.join(', ') });
-    const tags = await openDialog(`Tags of ${entry.version}`, (close) => {
-      const form = h(
-        'form',
-        { class: 'stack' },
-        field('Tags', input),
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'submit', class: 'primary' }, 'Save'),
-          h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
-        ),
-      );
-      form.addEventListener('submit', (event) => {
-        event.preventDefault();
-        close(tagsOf(input.value));
-      });
-      return [form];
-    });
+    const tags = await formDialog(`Tags of ${entry.version}`, [field('Tags', input)], () =>
+      tagsOf(input.value),
+    );
     if (tags) await setTags(entry, tags);
   }
 
@@ -528,16 +471,7 @@ export function renderApplication(main, session, id, navigate) {
       replace(
         archives,
         h('caption', { class: 'visually-hidden' }, 'Archives'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Name', 'ID', 'Size', 'Created', 'State'].map((title) => h('th', { scope: 'col' }, title)),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-          ),
-        ),
+        tableHead(['Name', 'ID', 'Size', 'Created', 'State']),
         h(
           'tbody',
           {},
@@ -601,17 +535,7 @@ export function renderApplication(main, session, id, navigate) {
       replace(
         plugins,
         h('caption', { class: 'visually-hidden' }, 'Plugins'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col' }, 'Name'),
-            h('th', { scope: 'col' }, 'cumulocity.json'),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-          ),
-        ),
+        tableHead(['Name', 'cumulocity.json']),
         h(
           'tbody',
           {},

@@ -57,6 +57,56 @@ export function alertBox(message) {
 }
 
 /**
+ * What to show of a thrown value (an `ApiError` carries the server's message).
+ * @param {unknown} error
+ */
+export function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs `action` when `form` is submitted (instead of a navigation); what it throws is shown in
+ * `problem` as an alert, which the next submit clears.
+ * @param {HTMLFormElement} form
+ * @param {Element} problem
+ * @param {() => Promise<void> | void} action
+ */
+export function onSubmit(form, problem, action) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      replace(problem);
+      try {
+        await action();
+      } catch (error) {
+        replace(problem, alertBox(messageOf(error)));
+      }
+    })();
+  });
+}
+
+/**
+ * A "Create ..." card (a form labelled by its heading): the fields, a Create button and the place
+ * for its error; `create` runs on submit.
+ * @param {string} title
+ * @param {Child[]} fields
+ * @param {() => Promise<void>} create
+ */
+export function createForm(title, fields, create) {
+  const problem = h('div');
+  const form = h(
+    'form',
+    { class: 'toolbar card', 'aria-label': title },
+    h('h2', {}, title),
+    fields,
+    h('button', { type: 'submit', class: 'primary' }, 'Create'),
+    problem,
+  );
+  onSubmit(form, problem, create);
+  return form;
+}
+
+/**
  * A modal dialog (`role="dialog"`, labelled by its title) that traps nothing but closes on Escape
  * and gives the focus back where it was. Resolves with what `build` hands to `close`.
  * @template T
@@ -104,6 +154,55 @@ export async function confirmDialog(title, message, confirmLabel = 'Delete') {
     ),
   ]);
   return answer === true;
+}
+
+/**
+ * A dialog holding a form with Save and Cancel. `save` runs on submit: what it throws is shown in
+ * the dialog, which stays open; what it returns closes the dialog and is what this resolves with
+ * (`undefined` after Cancel or Escape).
+ * @template T
+ * @param {string} title
+ * @param {Child[]} controls
+ * @param {() => Promise<T> | T} save
+ * @returns {Promise<T | undefined>}
+ */
+export function formDialog(title, controls, save) {
+  return openDialog(title, (close) => {
+    const problem = h('div');
+    const form = h(
+      'form',
+      { class: 'stack' },
+      controls,
+      problem,
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, 'Save'),
+        h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
+      ),
+    );
+    onSubmit(form, problem, async () => close(await save()));
+    return [form];
+  });
+}
+
+/**
+ * A table's head: a column header per title, then a visually hidden "Actions" one.
+ * @param {string[]} titles
+ * @param {Child} [first] a header cell before the titles (a select-all box)
+ */
+export function tableHead(titles, first) {
+  return h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      first,
+      titles.map((title) => h('th', { scope: 'col' }, title)),
+      h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
+    ),
+  );
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];

@@ -5,11 +5,13 @@ import {
   confirmDialog,
   field,
   filePicker,
+  formDialog,
   h,
   humanDate,
   humanSize,
-  openDialog,
+  messageOf,
   replace,
+  tableHead,
 } from './dom.js';
 import { Transfers } from './transfers.js';
 
@@ -195,7 +197,7 @@ export function renderFiles(main, session) {
       status.textContent = `${totalElements} ${totalElements === 1 ? 'file' : 'files'} · page ${state.page} of ${Math.max(totalPages, 1)}`;
       renderPager(totalPages);
     } catch (error) {
-      replace(errors, alertBox(error instanceof Error ? error.message : String(error)));
+      replace(errors, alertBox(messageOf(error)));
     }
   }
 
@@ -244,16 +246,9 @@ export function renderFiles(main, session) {
     replace(
       table,
       h('caption', { class: 'visually-hidden' }, 'Files'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col', class: 'check' }, selectAll),
-          ['Name', 'Type', 'Size', 'Owner', 'Last updated'].map((title) => h('th', { scope: 'col' }, title)),
-          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-        ),
+      tableHead(
+        ['Name', 'Type', 'Size', 'Owner', 'Last updated'],
+        h('th', { scope: 'col', class: 'check' }, selectAll),
       ),
       h(
         'tbody',
@@ -331,7 +326,7 @@ export function renderFiles(main, session) {
     try {
       await request('DELETE', `/inventory/binaries/${encodeURIComponent(binary.id)}`);
     } catch (error) {
-      replace(errors, alertBox(error instanceof Error ? error.message : String(error)));
+      replace(errors, alertBox(messageOf(error)));
       return;
     }
     await load();
@@ -350,7 +345,7 @@ export function renderFiles(main, session) {
       try {
         await request('DELETE', `/inventory/binaries/${encodeURIComponent(id)}`);
       } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
+        failures.push(messageOf(error));
       }
     }
     await load();
@@ -368,51 +363,27 @@ export function renderFiles(main, session) {
     const type = h('input', { type: 'text', value: current.type ?? '' });
     const custom = h('textarea', { rows: 8, spellcheck: 'false' });
     custom.value = JSON.stringify(fragments, null, 2);
-    const problem = h('div');
-    await openDialog(`Edit ${binary.name}`, (close) => {
-      const form = h(
-        'form',
-        { class: 'stack' },
-        field('Name', name),
-        field('Type', type),
-        field('Custom fragments (JSON)', custom),
-        problem,
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'submit', class: 'primary' }, 'Save'),
-          h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
-        ),
-      );
-      form.addEventListener('submit', (event) => {
-        event.preventDefault();
-        void (async () => {
-          /** @type {Record<string, unknown>} */
-          let edited;
-          try {
-            edited = JSON.parse(custom.value || '{}');
-            if (typeof edited !== 'object' || edited === null || Array.isArray(edited)) throw new Error();
-          } catch {
-            replace(problem, alertBox('Custom fragments must be a JSON object'));
-            return;
-          }
-          /** @type {Record<string, unknown>} */
-          const body = { name: name.value, type: type.value };
-          for (const key of Object.keys(fragments)) if (!(key in edited)) body[key] = null;
-          Object.assign(body, edited);
-          try {
-            await request('PUT', `/inventory/managedObjects/${encodeURIComponent(binary.id)}`, {
-              json: body,
-            });
-            close(undefined);
-            await load();
-          } catch (error) {
-            replace(problem, alertBox(error instanceof Error ? error.message : String(error)));
-          }
-        })();
-      });
-      return [form];
-    });
+    const saved = await formDialog(
+      `Edit ${binary.name}`,
+      [field('Name', name), field('Type', type), field('Custom fragments (JSON)', custom)],
+      async () => {
+        /** @type {Record<string, unknown>} */
+        let edited;
+        try {
+          edited = JSON.parse(custom.value || '{}');
+          if (typeof edited !== 'object' || edited === null || Array.isArray(edited)) throw new Error();
+        } catch {
+          throw new Error('Custom fragments must be a JSON object');
+        }
+        /** @type {Record<string, unknown>} */
+        const body = { name: name.value, type: type.value };
+        for (const key of Object.keys(fragments)) if (!(key in edited)) body[key] = null;
+        Object.assign(body, edited);
+        await request('PUT', `/inventory/managedObjects/${encodeURIComponent(binary.id)}`, { json: body });
+        return true;
+      },
+    );
+    if (saved) await load();
   }
 
   void load();

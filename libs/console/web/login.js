@@ -1,6 +1,6 @@
 // @ts-check
 import { ApiError, errorMessage, get, SCRIPT_HEADERS } from './api.js';
-import { alertBox, field, h, replace } from './dom.js';
+import { alertBox, field, h, messageOf, replace } from './dom.js';
 
 /**
  * Where to go after login: only a path of this origin (`/...`, never `//host`).
@@ -79,7 +79,7 @@ export function renderLogin(main, onLoggedIn) {
         onLoggedIn();
       } catch (error) {
         password.value = '';
-        replace(problem, alertBox(error instanceof Error ? error.message : String(error)));
+        replace(problem, alertBox(messageOf(error)));
         password.focus();
       } finally {
         submit.disabled = false;

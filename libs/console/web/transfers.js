@@ -1,5 +1,5 @@
 // @ts-check
-import { alertBox, h, humanSize, replace } from './dom.js';
+import { alertBox, h, humanSize, messageOf, replace } from './dom.js';
 
 /** @typedef {import('./api.js').Upload} Upload */
 
@@ -51,7 +51,7 @@ export class Transfers {
       return answer;
     } catch (error) {
       cancel.remove();
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       if (message === 'Cancelled') status.textContent = 'Cancelled';
       else replace(status, alertBox(`${label}: ${message}`));
       const dismiss = h('button', { type: 'button', class: 'small' }, 'Dismiss');

@@ -1,6 +1,6 @@
 // @ts-check
 import { get, hasRole, query, request } from './api.js';
-import { alertBox, field, h, openDialog, replace } from './dom.js';
+import { alertBox, createForm, field, formDialog, h, messageOf, replace, tableHead } from './dom.js';
 
 /** @typedef {import('./api.js').Session} Session */
 /**
@@ -10,9 +10,6 @@ import { alertBox, field, h, openDialog, replace } from './dom.js';
  * @property {boolean} enabled
  * @property {{ references: { role: { id: string } }[] }} roles
  */
-
-/** @param {unknown} error */
-const messageOf = (error) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The Users page (user admins): the tenant's users, a form to create one, and their roles.
@@ -35,36 +32,21 @@ export function renderUsers(main, session) {
     minlength: 8,
   });
   const email = h('input', { type: 'email', autocomplete: 'off' });
-  const createProblem = h('div');
-  const create = h(
-    'form',
-    { class: 'toolbar card', 'aria-label': 'Create user' },
-    h('h2', {}, 'Create user'),
-    field('User name', userName),
-    field('New password', password),
-    field('Email', email),
-    h('button', { type: 'submit', class: 'primary' }, 'Create'),
-    createProblem,
+  const create = createForm(
+    'Create user',
+    [field('User name', userName), field('New password', password), field('Email', email)],
+    async () => {
+      await request('POST', usersUrl, {
+        json: {
+          userName: userName.value,
+          password: password.value,
+          ...(email.value ? { email: email.value } : {}),
+        },
+      });
+      create.reset();
+      await load();
+    },
   );
-  create.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      replace(createProblem);
-      try {
-        await request('POST', usersUrl, {
-          json: {
-            userName: userName.value,
-            password: password.value,
-            ...(email.value ? { email: email.value } : {}),
-          },
-        });
-        create.reset();
-        await load();
-      } catch (error) {
-        replace(createProblem, alertBox(messageOf(error)));
-      }
-    })();
-  });
 
   replace(
     main,
@@ -87,16 +69,7 @@ export function renderUsers(main, session) {
       replace(
         table,
         h('caption', { class: 'visually-hidden' }, 'Users'),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['User name', 'Email', 'Enabled', 'Roles'].map((title) => h('th', { scope: 'col' }, title)),
-            h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
-          ),
-        ),
+        tableHead(['User name', 'Email', 'Enabled', 'Roles']),
         h(
           'tbody',
           {},
@@ -134,52 +107,34 @@ export function renderUsers(main, session) {
    * @param {string[]} current
    */
   async function editRoles(name, current) {
-    const boxes = allRoles.map((role) => {
-      const box = h('input', { type: 'checkbox', value: role, checked: current.includes(role) });
-      return h('label', { class: 'check-line' }, box, role.replace(/^ROLE_/, ''));
-    });
-    const problem = h('div');
-    await openDialog(`Roles of ${name}`, (close) => {
-      const form = h(
-        'form',
-        { class: 'stack' },
-        h('fieldset', {}, h('legend', {}, 'Roles'), boxes),
-        problem,
+    const boxes = allRoles.map((role) =>
+      h('input', { type: 'checkbox', value: role, checked: current.includes(role) }),
+    );
+    const saved = await formDialog(
+      `Roles of ${name}`,
+      [
         h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'submit', class: 'primary' }, 'Save'),
-          h('button', { type: 'button', onclick: () => close(undefined) }, 'Cancel'),
+          'fieldset',
+          {},
+          h('legend', {}, 'Roles'),
+          boxes.map((box) => h('label', { class: 'check-line' }, box, box.value.replace(/^ROLE_/, ''))),
         ),
-      );
-      form.addEventListener('submit', (event) => {
-        event.preventDefault();
-        void (async () => {
-          const wanted = new Set(
-            [...form.querySelectorAll('input[type=checkbox]')]
-              .filter((box) => box instanceof HTMLInputElement && box.checked)
-              .map((box) => /** @type {HTMLInputElement} */ (box).value),
-          );
-          const userUrl = `${usersUrl}/${encodeURIComponent(name)}/roles`;
-          try {
-            for (const role of allRoles) {
-              if (wanted.has(role) && !current.includes(role))
-                await request('POST', userUrl, {
-                  json: { role: { self: `${location.origin}/user/roles/${role}` } },
-                });
-              if (!wanted.has(role) && current.includes(role))
-                await request('DELETE', `${userUrl}/${encodeURIComponent(role)}`);
-            }
-            close(undefined);
-          } catch (error) {
-            replace(problem, alertBox(messageOf(error)));
-            return;
-          }
-          await load();
-        })();
-      });
-      return [form];
-    });
+      ],
+      async () => {
+        const wanted = new Set(boxes.filter((box) => box.checked).map((box) => box.value));
+        const userUrl = `${usersUrl}/${encodeURIComponent(name)}/roles`;
+        for (const role of allRoles) {
+          if (wanted.has(role) && !current.includes(role))
+            await request('POST', userUrl, {
+              json: { role: { self: `${location.origin}/user/roles/${role}` } },
+            });
+          if (!wanted.has(role) && current.includes(role))
+            await request('DELETE', `${userUrl}/${encodeURIComponent(role)}`);
+        }
+        return true;
+      },
+    );
+    if (saved) await load();
   }
 
   void load();
