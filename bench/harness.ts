@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import {
@@ -123,6 +123,10 @@ export function buildDepot(outDir: string): string {
     cwd: REPO_ROOT,
     stdio: 'pipe',
   });
+  // As `npm run build` does: the console's static files live beside its compiled code.
+  cpSync(path.join(REPO_ROOT, 'libs', 'console', 'web'), path.join(outDir, 'libs', 'console', 'web'), {
+    recursive: true,
+  });
   return path.join(outDir, 'apps', 'server', 'src', 'main.js');
 }
 
@@ -175,7 +179,10 @@ export async function startDepot(options: {
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Depot exited during start-up; see ${options.logFile}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `Depot exited during start-up (${options.logFile}):\n${readFileSync(options.logFile, 'utf8').slice(-2000)}`,
+      );
     const healthy = await fetch(`${baseUrl}/health`).then(
       (response) => response.status === 200,
       () => false,

@@ -34,7 +34,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { binaryEtag } from './binary-etag';
 import { chooseContentType } from './content-type';
 import { feedInto } from './feed-into';
@@ -76,6 +75,23 @@ export interface ReplaceOptions {
   /** The size the client declared (Content-Length): quota is reserved for it up front. */
   declaredLength?: number;
 }
+
+/** The columns `insert` writes, in the order of its parameters. */
+const INSERT_COLUMNS = [
+  'tenant_id',
+  'owner',
+  'name',
+  'type',
+  'fragments',
+  'creation_time',
+  'last_updated',
+  'storage_key',
+  'length',
+  'content_type',
+  'md5',
+  'sha256',
+  'revpos',
+].join(', ');
 
 /** How many times a reader re-reads the row when a replace removed the blob it was about to open. */
 const OPEN_ATTEMPTS = 3;
@@ -173,12 +189,16 @@ export class BinariesService {
     });
     try {
       assertStorableNameAndType(meta);
-      // Without a hook or a quota, one INSERT is its own transaction: one round trip instead of three.
-      if (!beforeCommit && !stored.reservation?.limited)
-        return await this.insert(this.dataSource.manager, row);
+      // Without a hook or a quota, one INSERT is its own transaction (one round trip), and it
+      // inserts only while the tenant still has no quota.
+      if (!beforeCommit && !stored.reservation?.limited) {
+        const saved = await this.insert(this.dataSource.manager, row, {
+          unlessQuota: stored.reservation !== undefined,
+        });
+        if (saved) return saved;
+      }
       return await this.dataSource.transaction(async (manager) => {
-        await this.quotas.settle(manager, stored.reservation, stored.length);
-        const saved = await this.insert(manager, row);
+        const saved = await this.insertCounted(manager, row, stored);
         if (!beforeCommit) return saved;
         await beforeCommit(manager, saved);
         return saved;
@@ -189,17 +209,59 @@ export class BinariesService {
     }
   }
 
-  private async insert(manager: EntityManager, row: ManagedObjectEntity): Promise<ManagedObjectEntity> {
-    const result = await manager
-      .createQueryBuilder()
-      .insert()
-      .into(ManagedObjectEntity)
-      // The deep-partial type cannot express the open `fragments` JSON; the row is a full entity.
-      .values(row as QueryDeepPartialEntity<ManagedObjectEntity>)
-      .returning(['id'])
-      .updateEntity(false)
-      .execute();
-    row.id = String((result.raw as Array<{ id: string }>)[0].id);
+  /** Inside the commit's transaction: the row, its length counted against the tenant's quota. */
+  private async insertCounted(
+    manager: EntityManager,
+    row: ManagedObjectEntity,
+    stored: StoredContent,
+  ): Promise<ManagedObjectEntity> {
+    if (!stored.reservation?.limited) {
+      const saved = await this.insert(manager, row, { unlessQuota: stored.reservation !== undefined });
+      if (saved) return saved;
+      // The tenant got a quota while the content streamed (set by another process): it counts.
+      this.quotas.quotaAppeared(stored.reservation);
+    }
+    await this.quotas.settle(manager, stored.reservation, stored.length);
+    return (await this.insert(manager, row, { unlessQuota: false }))!;
+  }
+
+  /**
+   * One INSERT statement, written out (TypeORM's query builder costs more CPU than the round trip
+   * for a small upload). `unlessQuota`: inserts nothing (`undefined`) when the tenant has a quota of
+   * its own, which an upload taken as unlimited must not pass unchecked (an unlimited reservation
+   * exists only where no default quota is set).
+   */
+  private async insert(
+    manager: EntityManager,
+    row: ManagedObjectEntity,
+    { unlessQuota }: { unlessQuota: boolean },
+  ): Promise<ManagedObjectEntity | undefined> {
+    const guard = unlessQuota
+      ? ' WHERE NOT EXISTS (SELECT 1 FROM tenant_storage WHERE tenant_id = $1 AND quota_bytes IS NOT NULL)'
+      : '';
+    const inserted = await manager.query<Array<{ id: string }>>(
+      `INSERT INTO managed_objects (${INSERT_COLUMNS})
+       SELECT $1::varchar, $2::varchar, $3::text, $4::text, $5::jsonb, $6::timestamptz, $7::timestamptz,
+              $8::varchar, $9::bigint, $10::text, $11::char(32), $12::char(64), $13::integer${guard}
+       RETURNING id`,
+      [
+        row.tenantId,
+        row.owner,
+        row.name,
+        row.type,
+        JSON.stringify(row.fragments),
+        row.creationTime,
+        row.lastUpdated,
+        row.storageKey,
+        row.length,
+        row.contentType,
+        row.md5,
+        row.sha256,
+        row.revpos,
+      ],
+    );
+    if (inserted.length === 0) return undefined;
+    row.id = String(inserted[0].id);
     return row;
   }
 

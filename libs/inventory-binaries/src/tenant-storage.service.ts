@@ -16,6 +16,15 @@ const RENEW_AFTER_MS = 60_000;
 const SETTLE_MARGIN_SECONDS = 30;
 /** Smallest extension; each one asks for at least twice what is needed, so a big upload takes few steps. */
 const MIN_STEP = 1024 * 1024;
+/**
+ * How long a tenant found without a quota is taken as unlimited before asking again. The commit
+ * checks again in its INSERT (see `BinariesService.commitNew`), so a quota set meanwhile by another
+ * process still holds for every upload; only the reading of the content is unmetered for this long.
+ * `setQuota` in this process forgets the tenant at once.
+ */
+const UNLIMITED_TTL_MS = 10_000;
+/** Tenants remembered as unlimited at most (the map is cleared past this). */
+const MAX_UNLIMITED_REMEMBERED = 10_000;
 
 /** A tenant's storage: committed bytes, bytes granted to uploads in flight, and its quota. */
 export interface TenantStorageUsage {
@@ -59,6 +68,14 @@ export class StorageReservation {
     return this.state === 'limited';
   }
 
+  /**
+   * @internal The commit found a quota that was not there when the upload started: from now on the
+   * reservation is counted (with no lease, so `settle` checks the growth under the tenant's lock).
+   */
+  markLimited(): void {
+    this.state = 'limited';
+  }
+
   /** Resolves at once (`undefined`) while `total` bytes are covered; otherwise asks for more room. */
   readonly admit = (total: number): Promise<void> | undefined => {
     if (this.state === 'unlimited') return undefined;
@@ -96,6 +113,9 @@ export class TenantStorageService {
     @Inject(INVENTORY_BINARIES_OPTIONS) private readonly options: InventoryBinariesModuleOptions,
   ) {}
 
+  /** Tenants found without a quota, with when that answer is to be checked again (ms). */
+  private readonly unlimitedUntil = new Map<string, number>();
+
   /**
    * Starts reserving room for an upload: `declared` bytes (a Content-Length) or a first step, before
    * a byte passes the meter. `ready` rejects with 507 `storage/Quota Exceeded` when that does not fit.
@@ -108,8 +128,32 @@ export class TenantStorageService {
 
   /** @internal The first step of `reservation`; false when the tenant is unlimited (nothing to count). */
   async open(reservation: StorageReservation, needed: number): Promise<boolean> {
-    if ((await this.quotaOf(reservation.tenantId)) === null) return false;
+    // With a default quota every tenant has one; without, most have none: asked once in a while.
+    if ((this.options.tenantStorageQuota ?? null) === null && (await this.isUnlimited(reservation.tenantId)))
+      return false;
     await reservation.extend(needed);
+    return true;
+  }
+
+  /**
+   * The commit of `reservation`, taken as unlimited, found that its tenant has a quota now (set by
+   * another process): counts it from here on and asks for the tenant's quota again next time.
+   */
+  quotaAppeared(reservation: StorageReservation | undefined): void {
+    if (!reservation) return;
+    this.unlimitedUntil.delete(reservation.tenantId);
+    reservation.markLimited();
+  }
+
+  private async isUnlimited(tenantId: string): Promise<boolean> {
+    const until = this.unlimitedUntil.get(tenantId);
+    if (until !== undefined && Date.now() < until) return true;
+    if ((await this.quotaOf(tenantId)) !== null) {
+      this.unlimitedUntil.delete(tenantId);
+      return false;
+    }
+    if (this.unlimitedUntil.size >= MAX_UNLIMITED_REMEMBERED) this.unlimitedUntil.clear();
+    this.unlimitedUntil.set(tenantId, Date.now() + UNLIMITED_TTL_MS);
     return true;
   }
 
@@ -215,6 +259,7 @@ export class TenantStorageService {
        ON CONFLICT (tenant_id) DO UPDATE SET quota_bytes = EXCLUDED.quota_bytes`,
       [tenantId, quotaBytes],
     );
+    this.unlimitedUntil.delete(tenantId);
     this.logger.log(
       `Storage quota of ${tenantId} set to ${quotaBytes ?? 'the default'} by ${principal.tenantId}/${principal.userName}`,
     );
