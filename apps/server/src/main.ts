@@ -16,6 +16,9 @@ async function main(): Promise<void> {
     const address = (app.getHttpServer() as Server).address() as AddressInfo;
     logger.log(`Depot listening on http://${address.address}:${address.port}`);
   } catch (error) {
+    // Start-up lines are buffered until pino takes over; a failure while the modules are built
+    // comes before that, and exiting would drop them and the error with them.
+    Logger.flush();
     logger.error(
       error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error),
     );
