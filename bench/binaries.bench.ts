@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { basicAuth } from '../test/support/test-app';
@@ -334,6 +334,8 @@ async function listRows(depot: Side, databaseUrl: string): Promise<void> {
 
 async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-'));
+  // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
+  await chmod(workDir, 0o755);
   const env: Record<string, string> = {
     DATA_DIR: path.join(workDir, 'depot'),
     BOOTSTRAP_TENANT: 'management',

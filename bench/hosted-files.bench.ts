@@ -15,7 +15,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -189,6 +189,8 @@ async function setUpDepot(
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), 'depot-bench-hosted-'));
+  // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
+  await chmod(work, 0o755);
   const files = benchFiles();
   const staticDir = path.join(work, 'static');
   mkdirSync(staticDir);

@@ -20,7 +20,7 @@ import { FilesystemStorageDriver } from '@depot/storage';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -140,6 +140,8 @@ function row(label: string, baseline: Run[], depot: Run[], target: string): stri
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-plugins-'));
+  // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
+  await chmod(work, 0o755);
   // The embedded PostgreSQL runs as an unprivileged user when we are root: it must reach DATA_DIR.
   chmodSync(work, 0o755);
   let server: SpawnedServer | undefined;
