@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import {
+  archiveIds,
   asBytes,
   createHostedApp,
   getApp,
@@ -8,7 +9,9 @@ import {
   uploadOk,
   type CreatedApp,
 } from '../support/hosted-app-kit';
+import { createTenant } from '../support/factories';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { blobFiles } from '../inventory-binaries/binaries-test-kit';
 import { filesOf, zipOf } from '../support/zip-kit';
 import { pluginZip, postVersion, postVersionOk, VERSION_ACCEPT, versionsOf } from './versions-test-kit';
 
@@ -201,6 +204,53 @@ describe('application versions', () => {
       expect((await postVersion(t, id, pluginZip('1.0.0'))).status).toBe(422);
       expect((await get(api(id, '/versions'))).status).toBe(422);
       expect(external.body).not.toHaveProperty('applicationVersions');
+    });
+  });
+
+  describe('what a failed or foreign call leaves', () => {
+    it('a refused archive leaves no version, no archive and no blob', async () => {
+      const app = await plugin();
+      await postVersionOk(t, app.id, '1.0.0');
+      const before = { archives: await archiveIds(t, app.id), blobs: blobFiles(t.dataDir).length };
+      const refused = await postVersion(t, app.id, Buffer.from('not a zip at all'), {
+        applicationVersion: { version: '2.0.0', tags: [] },
+      });
+      expect(refused.status).toBe(422);
+      expect((await versionsOf(t, app.id)).map((entry) => entry.version)).toEqual(['1.0.0']);
+      expect({ archives: await archiveIds(t, app.id), blobs: blobFiles(t.dataDir).length }).toEqual(before);
+    });
+
+    it("another tenant's admin can neither read nor change an application's versions (404), nor serve them", async () => {
+      const app = await plugin();
+      await postVersionOk(t, app.id, '1.0.0', ['stable']);
+      const other = await createTenant(t, `versionsother${Date.now() % 100000}`);
+      const as = (test: request.Test) => test.set('Authorization', other.auth).set('Accept', VERSION_ACCEPT);
+      const answers = {
+        list: (await as(request(t.server).get(api(app.id, '/versions')))).status,
+        one: (await as(request(t.server).get(api(app.id, '/versions?version=1.0.0')))).status,
+        post: (
+          await postVersion(t, app.id, pluginZip('9.0.0'), {
+            applicationVersion: { version: '9.0.0', tags: [] },
+            auth: other.auth,
+          })
+        ).status,
+        put: (await as(request(t.server).put(api(app.id, '/versions/1.0.0'))).send({ tags: ['mine'] }))
+          .status,
+        delete: (await as(request(t.server).delete(api(app.id, '/versions?version=1.0.0')))).status,
+        clone: (await as(request(t.server).post(api(app.id, '/clone')))).status,
+        serve: (await as(request(t.server).get(`/apps/${app.contextPath}@1.0.0/remoteEntry.js`))).status,
+      };
+      expect(answers).toEqual({
+        list: 404,
+        one: 404,
+        post: 404,
+        put: 404,
+        delete: 404,
+        clone: 404,
+        serve: 404,
+      });
+      const versions = await versionsOf(t, app.id);
+      expect(versions.map((entry) => [entry.version, entry.tags])).toEqual([['1.0.0', ['stable', 'latest']]]);
     });
   });
 

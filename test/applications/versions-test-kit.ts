@@ -29,6 +29,8 @@ export interface VersionUpload {
   /** The `applicationBinary` part's filename; `null`: none (and no Content-Type). */
   filename?: string | null;
   fileName?: string;
+  /** The caller (default: the bootstrap admin). */
+  auth?: string;
 }
 
 /** POST .../versions with raw multipart parts, in the toolkit's order. */
@@ -50,7 +52,7 @@ export function postVersion(
   const { body, contentType } = multipartBody(parts);
   return request(t.server)
     .post(`/application/applications/${appId}/versions`)
-    .set('Authorization', t.auth())
+    .set('Authorization', upload.auth ?? t.auth())
     .set('Accept', VERSION_ACCEPT)
     .set('Content-Type', contentType)
     .send(body);
