@@ -73,6 +73,14 @@ export class ApplicationChangeFeed implements OnApplicationBootstrap, OnApplicat
     this.emit(change);
   }
 
+  /** {@link announce} for one application as it is now (its current context path). */
+  announceApplication(application: { id: string; contextPath: string | null }): void {
+    this.announce({
+      id: application.id,
+      contextPaths: application.contextPath === null ? [] : [application.contextPath],
+    });
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);

@@ -106,10 +106,7 @@ export class ApplicationsService {
     try {
       const saved = await this.dataSource.manager.save(application);
       saved.versions = [];
-      this.changes.announce({
-        id: saved.id,
-        contextPaths: saved.contextPath === null ? [] : [saved.contextPath],
-      });
+      this.changes.announceApplication(saved);
       return saved;
     } catch (error) {
       throw duplicateOr(error, application);

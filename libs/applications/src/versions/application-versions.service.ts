@@ -65,14 +65,6 @@ export class ApplicationVersionsService {
     private readonly changes: ApplicationChangeFeed,
   ) {}
 
-  /** What `/apps/{contextPath}@{x}` serves changed: this process's caches learn it before the answer. */
-  private announce(application: ApplicationEntity): void {
-    this.changes.announce({
-      id: application.id,
-      contextPaths: application.contextPath === null ? [] : [application.contextPath],
-    });
-  }
-
   /** Most versions an application may hold (`APPLICATION_VERSIONS_LIMIT`). */
   get limit(): number {
     return this.options.versionsLimit ?? DEFAULT_VERSIONS_LIMIT;
@@ -178,7 +170,8 @@ export class ApplicationVersionsService {
     } catch (error) {
       throw duplicateVersionOr(error, version);
     }
-    this.announce(application);
+    // What `/apps/{contextPath}@{x}` serves changed: this process's caches learn it before the answer.
+    this.changes.announceApplication(application);
     this.logger.log(`Application ${application.id}: version ${version} stored${latest ? ' (latest)' : ''}`);
     return created!;
   }
@@ -203,7 +196,7 @@ export class ApplicationVersionsService {
         }
         await manager.update(ApplicationVersionEntity, { id: target.id }, { tags });
       });
-      this.announce(application);
+      this.changes.announceApplication(application);
       target.tags = tags;
       return target;
     });
@@ -225,7 +218,7 @@ export class ApplicationVersionsService {
       // The version row goes with its archive (foreign key ON DELETE CASCADE).
       const archive = await this.applications.findArchive(application, target.binaryId);
       await this.applications.deleteArchives(application, [archive]);
-      this.announce(application);
+      this.changes.announceApplication(application);
     });
   }
 
