@@ -29,6 +29,7 @@ export * from './depot-metrics';
 export * from './etag-matches';
 export * from './download.errors';
 export type { ByteSpan, DownloadValidators } from './plan-download';
+export * from './chunk-lender';
 export * from './send-download';
 export * from './entity-id';
 export * from './unique-violation';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { get as httpGet } from 'node:http';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { handleRequestError } from './cumulocity-exception.filter';
@@ -180,5 +181,77 @@ describe('sendDownload', () => {
     expect(range.status).toBe(206);
     expect(range.text).toBe(large.subarray(100000, 170001).toString());
     expect(content.opened).toEqual([]);
+  });
+
+  describe('a stream that lends its chunks', () => {
+    /** Lends `count` chunks of `size` bytes; records which chunks came back and whether it was destroyed. */
+    class Lender extends Readable {
+      readonly returned: Uint8Array[] = [];
+      readonly sent: Buffer[] = [];
+      private next = 0;
+      constructor(
+        readonly count: number,
+        readonly size: number,
+      ) {
+        super();
+      }
+      override _read(): void {
+        if (this.next === this.count) return void this.push(null);
+        const chunk = Buffer.alloc(this.size, this.next++ % 256);
+        this.sent.push(chunk);
+        // Asynchronously, as a file read would.
+        setImmediate(() => this.push(chunk));
+      }
+      returnChunk(chunk: Uint8Array): void {
+        this.returned.push(chunk);
+      }
+    }
+
+    function lending(lender: Lender): DownloadContent {
+      return contentOf(Buffer.alloc(lender.count * lender.size), {
+        open: () => Promise.resolve(lender),
+      });
+    }
+
+    it('sends the bytes unchanged and hands every chunk back after the socket took it', async () => {
+      const lender = new Lender(40, 64 * 1024);
+      const response = await get(lending(lender))
+        .buffer(true)
+        .parse((res, done) => {
+          const parts: Buffer[] = [];
+          res.on('data', (part: Buffer) => parts.push(part));
+          res.on('end', () => done(null, Buffer.concat(parts)));
+        });
+      expect(response.status).toBe(200);
+      expect((response.body as Buffer).equals(Buffer.concat(lender.sent))).toBe(true);
+      expect(lender.returned).toHaveLength(40);
+      expect(new Set(lender.returned)).toEqual(new Set(lender.sent));
+    });
+
+    it('destroys the stream when the client goes away mid-download', async () => {
+      const lender = new Lender(10_000, 64 * 1024);
+      const app = serve(() => lending(lender));
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        await new Promise<void>((resolve) => {
+          const client = httpGet(`http://127.0.0.1:${port}/inventory/binaries/1`, (res: Readable) => {
+            res.once('data', () => {
+              client.destroy();
+              resolve();
+            });
+          });
+          client.on('error', () => undefined);
+        });
+        await new Promise<void>((resolve) =>
+          lender.destroyed ? resolve() : lender.once('close', () => resolve()),
+        );
+        expect(lender.destroyed).toBe(true);
+        expect(lender.sent.length).toBeLessThan(10_000);
+      } finally {
+        server.close();
+      }
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { attachmentDisposition } from './attachment-disposition';
+import { isChunkLender, type ChunkLender } from './chunk-lender';
 import { DownloadGoneError, RangeNotSatisfiableError } from './download.errors';
 import {
   planDownload,
@@ -93,13 +94,36 @@ export async function sendDownload(
       return;
     }
     try {
-      await pipeline(stream, response);
+      await (isChunkLender(stream) ? sendLentChunks(stream, response) : pipeline(stream, response));
     } catch (error) {
       // The client went away or the store failed mid-stream; the status is gone, the socket is cut.
       logger.debug(`Download of ${request.originalUrl} ended early: ${String(error)}`);
     }
     return;
   }
+}
+
+/**
+ * `pipeline(stream, response)` for a stream that lends its chunks: each chunk goes back to the stream
+ * once the socket has taken it (the write's callback), so the next reads reuse that memory. As with
+ * `pipeline`, a failing stream cuts the response and a response that closes early (the client went
+ * away) destroys the stream; resolves when the response has finished.
+ */
+async function sendLentChunks(stream: Readable & ChunkLender, response: Response): Promise<void> {
+  const done = finished(response);
+  stream.once('error', (error) => response.destroy(error));
+  response.once('close', () => stream.destroy());
+  stream.on('data', (chunk: Buffer) => {
+    const more = response.write(chunk, (error) => {
+      if (!error) stream.returnChunk(chunk);
+    });
+    if (!more) {
+      stream.pause();
+      response.once('drain', () => stream.resume());
+    }
+  });
+  stream.once('end', () => response.end());
+  await done;
 }
 
 function writeHead(

@@ -6,13 +6,13 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertStorageKey } from './assert-storage-key';
+import { FileReadStream } from './file-read-stream';
 import { resolveByteRange } from './resolve-byte-range';
 import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
 import { InvalidStorageKeyError, StorageFullError, StorageNotFoundError } from './storage.errors';
 
 /** Directory under the root for writes in progress: same filesystem, so `rename` is atomic. */
 const TEMP_DIR = '.tmp';
-const READ_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * After a write ran out of space, the store counts as full (`ping` fails) until a write succeeds or
@@ -141,7 +141,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     try {
       const { size } = await handle.stat();
       const { start, end } = range ? resolveByteRange(key, range, size) : { start: 0, end: Infinity };
-      return handle.createReadStream({ start, end, highWaterMark: READ_HIGH_WATER_MARK });
+      return new FileReadStream(handle, start, end);
     } catch (error) {
       await handle.close();
       throw error;
