@@ -30,6 +30,16 @@ export * from './bench-stats';
 export * from './process-stats';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The Node.js options `npm start` runs the server with (package.json's `start` script), so the benchmark runs the same. */
+export function startScriptNodeArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const command = /\bnode((?: --\S+)*) dist\//.exec(scripts.start);
+  if (!command) throw new Error(`package.json's start script does not run node on dist/: ${scripts.start}`);
+  return command[1].trim().split(' ').filter(Boolean);
+}
 /** Node's module resolution for files built outside the repository. */
 const NODE_PATH = path.join(REPO_ROOT, 'node_modules');
 
@@ -170,7 +180,8 @@ export async function startDepot(options: {
 }): Promise<ServedProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main], {
+  const nodeArgs = [...startScriptNodeArgs(), ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, options.main], {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_PATH, HOST: '127.0.0.1', ...options.env, PORT: String(port) },
     stdio: ['ignore', log, log],
