@@ -18,16 +18,16 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import {
   childCpuSecondsOfTimes,
+  cpuSecondsOfStat,
   median,
   medianPairRatio,
   meets,
   parseWrkResult,
+  statusFieldMiB,
   type WrkResult,
 } from './bench-stats';
-import { cpuSeconds, peakRssMiB, rssMiB } from './process-stats';
 
 export * from './bench-stats';
-export * from './process-stats';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -44,7 +44,22 @@ export function startScriptNodeArgs(): string[] {
 const NODE_PATH = path.join(REPO_ROOT, 'node_modules');
 
 // ---------------------------------------------------------------------------------------------
-// /proc readings of a serving process
+// /proc readings of a serving process (the parsing is in bench-stats.ts)
+
+/** Peak resident set of `pid` in MiB since its start (VmHWM). */
+export function peakRssMiB(pid: number): number {
+  return statusFieldMiB(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmHWM');
+}
+
+/** Current resident set of `pid` in MiB (VmRSS). */
+export function rssMiB(pid: number): number {
+  return statusFieldMiB(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
+}
+
+/** CPU seconds (user + system, all threads) `pid` has used so far; clock ticks are 100 Hz on Linux. */
+export function cpuSeconds(pid: number): number {
+  return cpuSecondsOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
 
 /**
  * Samples VmRSS every `intervalMs` for as long as it runs; `peak()` is the larger of the highest
@@ -403,7 +418,8 @@ export interface WrkRun extends WrkResult {
 
 /**
  * wrk against `url` (bench/wrk-request.lua): `connections` connections on `threads` threads for
- * `seconds`, optional method, body file and headers.
+ * `seconds`, optional method, body file and headers; with `paths`, each connection requests those
+ * paths of `url`'s server in turn instead of `url` itself.
  */
 export async function wrk(options: {
   url: string;
@@ -413,6 +429,7 @@ export async function wrk(options: {
   method?: string;
   bodyFile?: string;
   headers?: Record<string, string>;
+  paths?: readonly string[];
 }): Promise<WrkRun> {
   const threads = Math.min(options.threads ?? 2, options.connections);
   const run = await runClient(
@@ -430,6 +447,7 @@ export async function wrk(options: {
     {
       WRK_METHOD: options.method ?? 'GET',
       WRK_BODY_FILE: options.bodyFile ?? '',
+      WRK_PATHS: (options.paths ?? []).join('\n'),
       WRK_HEADERS: Object.entries(options.headers ?? {})
         .map(([name, value]) => `${name}: ${value}`)
         .join('\n'),
@@ -455,6 +473,11 @@ export interface Row {
   depot: readonly number[];
   /** Target on the median pair ratio (with a baseline) or on the median Depot figure (without). */
   target?: Target;
+  /**
+   * `depot`: the target is on the median Depot figure even with a baseline (a p99 or a time
+   * next to the baseline's).
+   */
+  targetOn?: 'ratio' | 'depot';
   /** Free text after the row: CPU per GiB, client CPU, what the baseline is... */
   note?: string;
 }
@@ -467,14 +490,20 @@ function formatFigure(value: number): string {
   return magnitude >= 100 ? value.toFixed(0) : magnitude >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
-function formatTarget(target: Target | undefined): string {
+function formatTarget({ target, targetOn, baseline, unit }: Row): string {
   if (!target) return '-';
-  return [
-    target.atLeast !== undefined ? `>= ${target.atLeast}` : undefined,
-    target.atMost !== undefined ? `<= ${target.atMost}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ');
+  // With a baseline the target reads as a ratio unless it is on Depot's own figure.
+  const onDepot = targetOn === 'depot' && baseline !== undefined;
+  return (
+    (onDepot ? 'Depot ' : '') +
+    [
+      target.atLeast !== undefined ? `>= ${target.atLeast}` : undefined,
+      target.atMost !== undefined ? `<= ${target.atMost}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ') +
+    (onDepot ? ` ${unit}` : '')
+  );
 }
 
 /** Prints one result row (median figures, the median of per-pair ratios, target, met) and keeps it for the summary. */
@@ -482,7 +511,7 @@ export function printRow(row: Row): void {
   const depot = median(row.depot);
   const baseline = row.baseline ? median(row.baseline) : undefined;
   const ratio = row.baseline ? medianPairRatio(row.baseline, row.depot) : undefined;
-  const value = ratio ?? depot;
+  const value = row.targetOn === 'depot' ? depot : (ratio ?? depot);
   const met = row.target ? meets(value, row.target) : undefined;
   rows.push({ row, value, met });
   const runs = (values: readonly number[]): string => values.map(formatFigure).join(' ');
@@ -493,7 +522,7 @@ export function printRow(row: Row): void {
         : '') +
       `  depot    ${formatFigure(depot)} ${row.unit}   (runs: ${runs(row.depot)})\n` +
       (ratio !== undefined ? `  ratio    ${ratio.toFixed(2)} (median of per-pair ratios)\n` : '') +
-      `  target   ${formatTarget(row.target)}${row.target ? `   met: ${met ? 'yes' : 'NO'}` : ''}` +
+      `  target   ${formatTarget(row)}${row.target ? `   met: ${met ? 'yes' : 'NO'}` : ''}` +
       (row.note ? `\n  ${row.note.split('\n').join('\n  ')}` : ''),
   );
 }
@@ -507,7 +536,7 @@ export function printSummary(title: string): void {
     const baseline = row.baseline ? `${formatFigure(median(row.baseline))} ${row.unit}` : '-';
     const ratio = row.baseline ? medianPairRatio(row.baseline, row.depot).toFixed(2) : '-';
     console.log(
-      `| ${row.what} | ${baseline} | ${formatFigure(median(row.depot))} ${row.unit} | ${ratio} | ${formatTarget(row.target)} | ${met === undefined ? '-' : met ? 'yes' : 'no'} |`,
+      `| ${row.what} | ${baseline} | ${formatFigure(median(row.depot))} ${row.unit} | ${ratio} | ${formatTarget(row)} | ${met === undefined ? '-' : met ? 'yes' : 'no'} |`,
     );
   }
 }
