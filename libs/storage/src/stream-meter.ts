@@ -33,6 +33,11 @@ export interface StreamMeterResult {
   sha256: string;
 }
 
+/**
+ * Buffered on each side of the meter: with the default 16 KiB, the storage driver gets a few chunks
+ * per write, and a large upload pays one threadpool round trip per ~32 KiB.
+ */
+const HIGH_WATER_MARK = 1024 * 1024;
 /** Bytes per message to the workers: large enough that messaging costs little, small enough to pool. */
 const BATCH_BYTES = 1024 * 1024;
 /** Batches a stream may have queued at the workers before it stops taking input (backpressure). */
@@ -88,7 +93,7 @@ export class StreamMeter extends Transform implements HashJobListener {
   private heldFlush: TransformCallback | undefined;
 
   constructor(options: StreamMeterOptions = {}) {
-    super();
+    super({ highWaterMark: HIGH_WATER_MARK });
     this.limit = options.limit ?? Number.POSITIVE_INFINITY;
     this.admit = options.admit;
     this.workers = options.workers ?? hashWorkerPool;
