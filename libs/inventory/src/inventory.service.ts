@@ -8,7 +8,11 @@ import { assertCanModify, assertCanRead, readsOnlyOwn } from './managed-object-a
 import { assertStorableNameAndType } from './managed-object-limits';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
 import { ManagedObjectOwners } from './managed-object-owners';
-import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
+import {
+  COLUMN_FIELDS,
+  READ_ONLY_FIELDS,
+  type RepresentedManagedObject,
+} from './managed-object.representation';
 import { parseManagedObjectId } from './parse-managed-object-id';
 import { InventoryQuerySql, likePattern } from './query/inventory-query-sql';
 import type { ManagedObjectListFilter } from './query/parse-managed-object-list-query';
@@ -37,13 +41,14 @@ export class InventoryService {
   /**
    * One page of the tenant's managed objects (only binaries with `binariesOnly`) that match every
    * condition, in `$orderby=` order and then by id, with the total when asked. A caller who may read
-   * only its own objects lists only those. Filters run in PostgreSQL with bound parameters.
+   * only its own objects lists only those. Filters run in PostgreSQL with bound parameters; the
+   * page holds the fields the JSON shows, not entities.
    */
   async list(
     principal: Principal,
     filter: ManagedObjectListFilter,
     scope: { binariesOnly?: boolean } = {},
-  ): Promise<Page<ManagedObjectEntity>> {
+  ): Promise<Page<RepresentedManagedObject>> {
     if (!principal.tenantId) throw CumulocityError.forbidden();
     const query = this.dataSource.manager
       .createQueryBuilder(ManagedObjectEntity, 'mo')
@@ -69,12 +74,16 @@ export class InventoryService {
       query.addOrderBy(expression, direction, nullable ? 'NULLS LAST' : undefined);
     // Ties are broken by id so pages never overlap (TypeORM keys ORDER BY terms by expression).
     if (!order.some(({ expression }) => expression === 'mo.id')) query.addOrderBy('mo.id', 'ASC');
-    query.setParameters(sql.parameters).offset(filter.offset).limit(filter.limit);
-    if (filter.withTotal) {
-      const [items, total] = await query.getManyAndCount();
-      return { items, total };
-    }
-    return { items: await query.getMany() };
+    query.setParameters(sql.parameters);
+    const total = filter.withTotal ? await query.getCount() : undefined;
+    // Only what the JSON shows, read without entity hydration (most of a page's CPU otherwise).
+    const [pageSql, parameters] = query
+      .select(LISTED_COLUMNS)
+      .offset(filter.offset)
+      .limit(filter.limit)
+      .getQueryAndParameters();
+    const items = await this.dataSource.query<RepresentedManagedObject[]>(pageSql, parameters);
+    return { items, total };
   }
 
   /**
@@ -207,6 +216,28 @@ export class InventoryService {
     return object;
   }
 }
+
+/**
+ * A list's columns under the entity's property names. Times are written by PostgreSQL as
+ * `Date.prototype.toISOString()` writes them (UTC, microseconds cut to milliseconds as `pg`'s
+ * `Date` cuts them), which holds for the years 1–9999 of every time Depot writes.
+ */
+const ISO_TIME = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const LISTED_COLUMNS = [
+  'mo.id AS "id"',
+  'mo.owner AS "owner"',
+  'mo.name AS "name"',
+  'mo.type AS "type"',
+  'mo.fragments AS "fragments"',
+  `to_char(mo.creation_time AT TIME ZONE 'UTC', ${ISO_TIME}) AS "creationTime"`,
+  `to_char(mo.last_updated AT TIME ZONE 'UTC', ${ISO_TIME}) AS "lastUpdated"`,
+  'mo.storage_key AS "storageKey"',
+  // A number, as the entity's transformer makes it (both round to the nearest double).
+  'CAST(mo.length AS float8) AS "length"',
+  'mo.content_type AS "contentType"',
+  'mo.md5 AS "md5"',
+  'mo.revpos AS "revpos"',
+];
 
 export function notFound(rawId: string): CumulocityError {
   return CumulocityError.notFound('inventory', `Managed object with id ${rawId} not found`);
