@@ -18,6 +18,7 @@ import {
   notFound,
   type Fragments,
   type ManagedObjectListFilter,
+  type RepresentedManagedObject,
 } from '@depot/inventory';
 import {
   createStreamMeter,
@@ -401,7 +402,7 @@ export class BinariesService {
   }
 
   /** One page of the tenant's binaries that match `filter` (see `InventoryService.list`). */
-  list(principal: Principal, filter: ManagedObjectListFilter): Promise<Page<ManagedObjectEntity>> {
+  list(principal: Principal, filter: ManagedObjectListFilter): Promise<Page<RepresentedManagedObject>> {
     return this.inventory.list(principal, filter, { binariesOnly: true });
   }
 

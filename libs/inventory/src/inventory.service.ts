@@ -2,13 +2,17 @@ import { CumulocityError, isEntityId, type Page, type Principal } from '@depot/c
 import { STORAGE_DRIVER, type StorageDriver } from '@depot/storage';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, In, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { assertCanModify, assertCanRead, readsOnlyOwn } from './managed-object-access';
 import { assertStorableNameAndType } from './managed-object-limits';
 import { ManagedObjectEntity, type Fragments } from './managed-object.entity';
 import { ManagedObjectOwners } from './managed-object-owners';
-import { COLUMN_FIELDS, READ_ONLY_FIELDS } from './managed-object.representation';
+import {
+  COLUMN_FIELDS,
+  READ_ONLY_FIELDS,
+  type RepresentedManagedObject,
+} from './managed-object.representation';
 import { parseManagedObjectId } from './parse-managed-object-id';
 import { InventoryQuerySql, likePattern } from './query/inventory-query-sql';
 import type { ManagedObjectListFilter } from './query/parse-managed-object-list-query';
@@ -37,44 +41,60 @@ export class InventoryService {
   /**
    * One page of the tenant's managed objects (only binaries with `binariesOnly`) that match every
    * condition, in `$orderby=` order and then by id, with the total when asked. A caller who may read
-   * only its own objects lists only those. Filters run in PostgreSQL with bound parameters.
+   * only its own objects lists only those. Filters run in PostgreSQL with bound parameters; the
+   * page holds the fields the JSON shows, not entities.
    */
   async list(
     principal: Principal,
     filter: ManagedObjectListFilter,
     scope: { binariesOnly?: boolean } = {},
-  ): Promise<Page<ManagedObjectEntity>> {
+  ): Promise<Page<RepresentedManagedObject>> {
     if (!principal.tenantId) throw CumulocityError.forbidden();
-    const query = this.dataSource.manager
-      .createQueryBuilder(ManagedObjectEntity, 'mo')
-      .where('mo.tenant_id = :tenantId', { tenantId: principal.tenantId });
-    if (scope.binariesOnly) query.andWhere('mo.storage_key IS NOT NULL');
-    if (readsOnlyOwn(principal)) query.andWhere('mo.owner = :self', { self: principal.userName });
-    if (filter.ids) query.andWhere('mo.id IN (:...ids)', { ids: filter.ids });
+    const parameters: Record<string, unknown> = { tenantId: principal.tenantId };
+    const where = ['mo.tenant_id = :tenantId'];
+    if (scope.binariesOnly) where.push('mo.storage_key IS NOT NULL');
+    if (readsOnlyOwn(principal)) {
+      where.push('mo.owner = :self');
+      parameters.self = principal.userName;
+    }
+    if (filter.ids) {
+      where.push('mo.id IN (:...ids)');
+      parameters.ids = filter.ids;
+    }
     if (filter.text !== undefined) {
-      const pattern = `%${likePattern([filter.text])}%`;
-      query.andWhere(
-        new Brackets((text) =>
-          text
-            .where('mo.name ILIKE :pattern', { pattern })
-            .orWhere('mo.type ILIKE :pattern')
-            .orWhere('mo.content_type ILIKE :pattern'),
-        ),
-      );
+      where.push('(mo.name ILIKE :pattern OR mo.type ILIKE :pattern OR mo.content_type ILIKE :pattern)');
+      parameters.pattern = `%${likePattern([filter.text])}%`;
     }
     const sql = new InventoryQuerySql();
-    for (const condition of filter.conditions) query.andWhere(sql.condition(condition));
-    const order = sql.orderExpressions(filter.orderBy);
-    for (const { expression, direction, nullable } of order)
-      query.addOrderBy(expression, direction, nullable ? 'NULLS LAST' : undefined);
-    // Ties are broken by id so pages never overlap (TypeORM keys ORDER BY terms by expression).
-    if (!order.some(({ expression }) => expression === 'mo.id')) query.addOrderBy('mo.id', 'ASC');
-    query.setParameters(sql.parameters).offset(filter.offset).limit(filter.limit);
-    if (filter.withTotal) {
-      const [items, total] = await query.getManyAndCount();
-      return { items, total };
-    }
-    return { items: await query.getMany() };
+    for (const condition of filter.conditions) where.push(sql.condition(condition));
+    // By expression, as TypeORM's addOrderBy keyed them: a repeated term keeps its first place and
+    // its last direction.
+    const order = new Map<string, string>();
+    for (const { expression, direction, nullable } of sql.orderExpressions(filter.orderBy))
+      order.set(expression, nullable ? `${direction} NULLS LAST` : direction);
+    // Ties are broken by id so pages never overlap.
+    if (!order.has('mo.id')) order.set('mo.id', 'ASC');
+    Object.assign(parameters, sql.parameters, { limit: filter.limit, offset: filter.offset });
+    const matching = `FROM managed_objects mo WHERE ${where.join(' AND ')}`;
+    const orderBy = [...order].map(([expression, direction]) => `${expression} ${direction}`).join(', ');
+    // Written out rather than built by TypeORM's query builder, whose metadata walk cost more CPU
+    // than the statement; only the columns the JSON shows, as rows rather than entities.
+    const items = await this.query<RepresentedManagedObject>(
+      `SELECT ${LISTED_COLUMNS} ${matching} ORDER BY ${orderBy} LIMIT :limit OFFSET :offset`,
+      parameters,
+    );
+    if (!filter.withTotal) return { items };
+    const [{ total }] = await this.query<{ total: string }>(
+      `SELECT count(*) AS total ${matching}`,
+      parameters,
+    );
+    return { items, total: Number(total) };
+  }
+
+  /** Runs `sql` with `:name` (and `:...list`) parameters, bound as TypeORM binds them. */
+  private query<T>(sql: string, parameters: Record<string, unknown>): Promise<T[]> {
+    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters, {});
+    return this.dataSource.query<T[]>(text, values);
   }
 
   /**
@@ -207,6 +227,28 @@ export class InventoryService {
     return object;
   }
 }
+
+/**
+ * A list's columns under the entity's property names. Times are written by PostgreSQL as
+ * `Date.prototype.toISOString()` writes them (UTC, microseconds cut to milliseconds as `pg`'s
+ * `Date` cuts them), which holds for the years 1–9999 of every time Depot writes.
+ */
+const ISO_TIME = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const LISTED_COLUMNS = [
+  'mo.id AS "id"',
+  'mo.owner AS "owner"',
+  'mo.name AS "name"',
+  'mo.type AS "type"',
+  'mo.fragments AS "fragments"',
+  `to_char(mo.creation_time AT TIME ZONE 'UTC', ${ISO_TIME}) AS "creationTime"`,
+  `to_char(mo.last_updated AT TIME ZONE 'UTC', ${ISO_TIME}) AS "lastUpdated"`,
+  'mo.storage_key AS "storageKey"',
+  // A number, as the entity's transformer makes it (both round to the nearest double).
+  'CAST(mo.length AS float8) AS "length"',
+  'mo.content_type AS "contentType"',
+  'mo.md5 AS "md5"',
+  'mo.revpos AS "revpos"',
+].join(', ');
 
 export function notFound(rawId: string): CumulocityError {
   return CumulocityError.notFound('inventory', `Managed object with id ${rawId} not found`);
