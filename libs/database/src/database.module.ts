@@ -4,6 +4,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { DATABASE_OPTIONS, type DatabaseModuleOptions } from './database.options';
 import { DatabaseUrlService } from './database-url.service';
 import { runMigrationsLocked } from './run-migrations-locked';
+import { withSessionDefaults } from './with-session-defaults';
 
 @Module({})
 class DatabaseOptionsModule {}
@@ -42,7 +43,7 @@ export class DatabaseModule implements OnApplicationShutdown {
           inject: [DatabaseUrlService],
           useFactory: async (urls: DatabaseUrlService) => ({
             type: 'postgres' as const,
-            url: await urls.resolveUrl(),
+            url: withSessionDefaults(await urls.resolveUrl()),
             autoLoadEntities: true,
             migrations: options.migrations,
             // Migrations run in dataSourceFactory under a lock; never synchronize.
