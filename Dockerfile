@@ -22,4 +22,4 @@ VOLUME ["/var/lib/depot"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "--max-old-space-size=1024", "dist/apps/server/src/main.js"]
+CMD ["node", "dist/apps/server/src/main.js"]
