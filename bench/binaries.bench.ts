@@ -16,6 +16,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { withSessionDefaults } from '@depot/database/with-session-defaults';
 import { basicAuth } from '../test/support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 import {
@@ -269,7 +270,8 @@ const LIST_TYPES = 10;
 const RARE_EVERY = 10_000;
 
 async function listRows(depot: Side, databaseUrl: string): Promise<void> {
-  const db = new Client({ connectionString: databaseUrl });
+  // Depot's own session settings, so the plans EXPLAIN prints are the ones Depot's queries get.
+  const db = new Client({ connectionString: withSessionDefaults(databaseUrl) });
   await db.connect();
   try {
     const { rows } = await db.query<{ tenant_id: string; owner: string }>(

@@ -3,3 +3,4 @@ export * from './database.module';
 export * from './embedded-postgres.launcher';
 export * from './database-url.service';
 export * from './run-migrations-locked';
+export * from './with-session-defaults';
