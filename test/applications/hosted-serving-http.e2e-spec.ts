@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { asBytes, createHostedAppWithFiles, type HostedApp } from '../support/hosted-app-kit';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -8,8 +9,11 @@ describe('serving /apps: caching and content negotiation', () => {
   let t: TestApp;
   let app: HostedApp;
   const script = `console.log(${JSON.stringify('x'.repeat(5000))});`;
+  // Past the in-memory cache's 512 KiB: served from the extracted file on disk, in 64 KiB reads.
+  const large = randomBytes(700 * 1024 + 17);
   const files = {
     'index.html': '<html>root</html>',
+    'assets/large.bin': large,
     'main.js': script,
     'main.js.br': brotliCompressSync(script),
     'main.js.gz': gzipSync(script),
@@ -32,6 +36,17 @@ describe('serving /apps: caching and content negotiation', () => {
       .set('Authorization', t.auth())
       .buffer(true)
       .parse(asBytes);
+
+  it('serves a file too large to cache from disk, whole and as a range, byte for byte', async () => {
+    for (let round = 0; round < 2; round++) {
+      const whole = await get('assets/large.bin');
+      expect(whole.status).toBe(200);
+      expect((whole.body as Buffer).equals(large)).toBe(true);
+    }
+    const range = await get('assets/large.bin').set('Range', 'bytes=65530-400000');
+    expect(range.status).toBe(206);
+    expect((range.body as Buffer).equals(large.subarray(65530, 400001))).toBe(true);
+  });
 
   it('ignores the query string: same file, same ETag', async () => {
     const plain = await get('main.js').set('Accept-Encoding', 'identity');

@@ -30,6 +30,7 @@ export * from './etag-matches';
 export * from './download.errors';
 export type { ByteSpan, DownloadValidators } from './plan-download';
 export * from './chunk-lender';
+export * from './file-read-stream';
 export * from './send-download';
 export * from './entity-id';
 export * from './unique-violation';

@@ -1,4 +1,4 @@
-import { resolveInside } from '@depot/common';
+import { FileReadStream, resolveInside } from '@depot/common';
 import { Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
@@ -6,7 +6,6 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertStorageKey } from './assert-storage-key';
-import { FileReadStream } from './file-read-stream';
 import { resolveByteRange } from './resolve-byte-range';
 import type { ByteRange, StorageDriver, StoredObjectInfo } from './storage-driver';
 import { InvalidStorageKeyError, StorageFullError, StorageNotFoundError } from './storage.errors';

@@ -1,4 +1,4 @@
-import { DownloadGoneError, type DownloadContent } from '@depot/common';
+import { DownloadGoneError, FileReadStream, type DownloadContent } from '@depot/common';
 import { contentType } from 'mime-types';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -9,7 +9,7 @@ import { selectEncoding, type PrecompressedEncoding } from './select-encoding';
  * Read buffer of a hosted file's stream: 64 KiB, as `express.static` reads, so one large file does
  * not hold the event loop with megabyte writes while small files of other requests wait.
  */
-const READ_HIGH_WATER_MARK = 64 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 const ONE_YEAR_SECONDS = 31_536_000;
 
 export interface HostedDownloadOptions {
@@ -60,11 +60,12 @@ export function hostedFileDownload(
       const handle = await fs.open(representation.absolutePath, 'r').catch((error: NodeJS.ErrnoException) => {
         throw error.code === 'ENOENT' ? new DownloadGoneError('The file') : error;
       });
-      return handle.createReadStream({
-        start: range?.start ?? 0,
-        end: range?.end ?? representation.length - 1,
-        highWaterMark: READ_HIGH_WATER_MARK,
-      });
+      return new FileReadStream(
+        handle,
+        range?.start ?? 0,
+        range?.end ?? representation.length - 1,
+        READ_CHUNK_BYTES,
+      );
     },
   };
 }

@@ -1,9 +1,9 @@
-import type { ChunkLender } from '@depot/common';
+import type { ChunkLender } from './chunk-lender';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
-/** Bytes per read, as `fs.createReadStream` with a 1 MiB `highWaterMark` reads. */
-const CHUNK_BYTES = 1024 * 1024;
+/** Bytes per read by default, as `fs.createReadStream` with a 1 MiB `highWaterMark` reads. */
+const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Returned buffers kept for the next reads; a consumer holds one or two at a time. */
 const MAX_FREE_BUFFERS = 4;
 
@@ -23,18 +23,19 @@ export class FileReadStream extends Readable implements ChunkLender {
     private readonly handle: FileHandle,
     start: number,
     private readonly end: number,
+    private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
   ) {
-    super({ highWaterMark: CHUNK_BYTES });
+    super({ highWaterMark: chunkBytes });
     this.position = start;
   }
 
   override _read(): void {
-    const wanted = Math.min(CHUNK_BYTES, this.end + 1 - this.position);
+    const wanted = Math.min(this.chunkBytes, this.end + 1 - this.position);
     if (wanted <= 0) {
       this.push(null);
       return;
     }
-    const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const buffer = this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
     this.handle.read(buffer, 0, wanted, this.position).then(
       ({ bytesRead }) => {
         if (this.destroyed) return;
@@ -52,7 +53,7 @@ export class FileReadStream extends Readable implements ChunkLender {
 
   returnChunk(chunk: Uint8Array): void {
     if (this.destroyed || !this.lent.delete(chunk.buffer)) return;
-    if (this.free.length < MAX_FREE_BUFFERS) this.free.push(Buffer.from(chunk.buffer, 0, CHUNK_BYTES));
+    if (this.free.length < MAX_FREE_BUFFERS) this.free.push(Buffer.from(chunk.buffer, 0, this.chunkBytes));
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

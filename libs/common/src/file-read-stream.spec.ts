@@ -90,6 +90,20 @@ describe('FileReadStream', () => {
     expect(stranger.every((byte) => byte === 1)).toBe(true);
   });
 
+  it('reads in chunks of the size it was given', async () => {
+    const handle = await fs.open(file, 'r');
+    const stream = new FileReadStream(handle, 10, 300_000, 64 * 1024);
+    const sizes: number[] = [];
+    const copies: Buffer[] = [];
+    for await (const chunk of stream) {
+      sizes.push((chunk as Buffer).length);
+      copies.push(Buffer.from(chunk as Buffer));
+      stream.returnChunk(chunk as Buffer);
+    }
+    expect(sizes).toEqual([65536, 65536, 65536, 65536, 37847]);
+    expect(Buffer.concat(copies).equals(data.subarray(10, 300_001))).toBe(true);
+  });
+
   it('closes the file when destroyed part way', async () => {
     const { stream, handle } = await open();
     stream.once('data', () => stream.destroy());
