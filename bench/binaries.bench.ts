@@ -13,12 +13,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { withSessionDefaults } from '@depot/database/with-session-defaults';
 import { basicAuth } from '../test/support/test-app';
-import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 import {
   alternate,
   buildDepot,
@@ -41,6 +38,7 @@ import {
   withCpu,
   wrk,
   type ServedProcess,
+  runBench,
 } from './harness';
 
 interface SqlClient {
@@ -338,10 +336,7 @@ async function listRows(depot: Side, databaseUrl: string): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-'));
-  // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
-  await chmod(workDir, 0o755);
+runBench('depot-bench-', async ({ workDir, databaseUrl, servers }) => {
   const env: Record<string, string> = {
     DATA_DIR: path.join(workDir, 'depot'),
     BOOTSTRAP_TENANT: 'management',
@@ -349,97 +344,84 @@ async function main(): Promise<void> {
     BOOTSTRAP_PASSWORD: PASSWORD,
     MAX_BINARY_SIZE: String(Math.max(SIZE, MiB) * 2),
   };
-  const databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const baselineDir = path.join(workDir, 'baseline');
   mkdirSync(baselineDir, { recursive: true });
-  const servers: ServedProcess[] = [];
-  try {
-    console.log(`Compiling Depot and the baseline to JavaScript in ${workDir}...`);
-    const main = buildDepot(path.join(workDir, 'build'));
-    const baselineScript = transpileScript(
-      path.join(REPO_ROOT, 'bench', 'binaries-baseline-server.ts'),
-      path.join(workDir, 'build', 'bench'),
-    );
-    const depotServer = await startDepot({ main, env, logFile: path.join(workDir, 'depot.log') });
-    servers.push(depotServer);
-    const baselineServer = await startNodeServer('baseline', baselineScript, [baselineDir]);
-    servers.push(baselineServer);
-    console.log(
-      `Depot pid ${depotServer.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, filesystem driver, default LOG_LEVEL, log in ${workDir}/depot.log); ` +
-        `baseline pid ${baselineServer.pid}; ${ROUNDS} pairs per row${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
-    );
-    const watch = new RssWatch(depotServer.pid);
-    const depot: Side = {
-      server: depotServer,
-      uploadUrl: `${depotServer.baseUrl}/inventory/binaries`,
-      headers: AUTH,
-      downloadUrl: (id) => `${depotServer.baseUrl}/inventory/binaries/${id}`,
-    };
-    const plain: Side = {
-      server: baselineServer,
-      uploadUrl: `${baselineServer.baseUrl}/upload`,
-      headers: {},
-      downloadUrl: (id) => `${baselineServer.baseUrl}/download/${id}`,
-    };
-    const durable: Side = {
-      ...plain,
-      server: { ...baselineServer, name: 'durable' },
-      uploadUrl: `${plain.uploadUrl}?durable=1`,
-    };
-    const sides = { baseline: plain, durable, depot };
+  console.log(`Compiling Depot and the baseline to JavaScript in ${workDir}...`);
+  const main = buildDepot(path.join(workDir, 'build'));
+  const baselineScript = transpileScript(
+    path.join(REPO_ROOT, 'bench', 'binaries-baseline-server.ts'),
+    path.join(workDir, 'build', 'bench'),
+  );
+  const depotServer = await startDepot({ main, env, logFile: path.join(workDir, 'depot.log') });
+  servers.push(depotServer);
+  const baselineServer = await startNodeServer('baseline', baselineScript, [baselineDir]);
+  servers.push(baselineServer);
+  console.log(
+    `Depot pid ${depotServer.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, filesystem driver, default LOG_LEVEL, log in ${workDir}/depot.log); ` +
+      `baseline pid ${baselineServer.pid}; ${ROUNDS} pairs per row${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
+  );
+  const watch = new RssWatch(depotServer.pid);
+  const depot: Side = {
+    server: depotServer,
+    uploadUrl: `${depotServer.baseUrl}/inventory/binaries`,
+    headers: AUTH,
+    downloadUrl: (id) => `${depotServer.baseUrl}/inventory/binaries/${id}`,
+  };
+  const plain: Side = {
+    server: baselineServer,
+    uploadUrl: `${baselineServer.baseUrl}/upload`,
+    headers: {},
+    downloadUrl: (id) => `${baselineServer.baseUrl}/download/${id}`,
+  };
+  const durable: Side = {
+    ...plain,
+    server: { ...baselineServer, name: 'durable' },
+    uploadUrl: `${plain.uploadUrl}?durable=1`,
+  };
+  const sides = { baseline: plain, durable, depot };
 
-    const smallBody = path.join(workDir, 'small-upload.body');
-    smallUploadBody(smallBody);
-    const source = path.join(workDir, 'large-upload.bin');
-    if (ROWS.has('large') || ROWS.has('download')) await writeRandomFile(source, SIZE);
-    const answer = path.join(workDir, 'answer.json');
+  const smallBody = path.join(workDir, 'small-upload.body');
+  smallUploadBody(smallBody);
+  const source = path.join(workDir, 'large-upload.bin');
+  if (ROWS.has('large') || ROWS.has('download')) await writeRandomFile(source, SIZE);
+  const answer = path.join(workDir, 'answer.json');
 
-    await maybeContended(async () => {
-      const hashFloor = hashSecondsPerGiB();
-      // Warm-up: JIT, pools, the first blob directories.
-      for (const side of Object.values(sides)) {
-        await wrk({
-          url: side.uploadUrl,
-          connections: 4,
-          seconds: 1,
-          method: 'POST',
-          bodyFile: smallBody,
-          headers: { ...side.headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-        });
-      }
-      const rssSoFar = (): void => console.log(`  (Depot peak RSS so far: ${fmt(watch.peak(), 1)} MiB)`);
-      if (ROWS.has('small')) await smallUploads(sides, smallBody);
+  await maybeContended(async () => {
+    const hashFloor = hashSecondsPerGiB();
+    // Warm-up: JIT, pools, the first blob directories.
+    for (const side of Object.values(sides)) {
+      await wrk({
+        url: side.uploadUrl,
+        connections: 4,
+        seconds: 1,
+        method: 'POST',
+        bodyFile: smallBody,
+        headers: { ...side.headers, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+      });
+    }
+    const rssSoFar = (): void => console.log(`  (Depot peak RSS so far: ${fmt(watch.peak(), 1)} MiB)`);
+    if (ROWS.has('small')) await smallUploads(sides, smallBody);
+    rssSoFar();
+    if (ROWS.has('large') || ROWS.has('download')) {
+      const ids = await largeUploads(sides, source, answer, hashFloor);
       rssSoFar();
-      if (ROWS.has('large') || ROWS.has('download')) {
-        const ids = await largeUploads(sides, source, answer, hashFloor);
+      if (ROWS.has('download')) {
+        await downloads({ baseline: plain, depot }, ids, CONTEND);
+        if (!CONTEND) await downloads({ baseline: plain, depot }, ids, true);
         rssSoFar();
-        if (ROWS.has('download')) {
-          await downloads({ baseline: plain, depot }, ids, CONTEND);
-          if (!CONTEND) await downloads({ baseline: plain, depot }, ids, true);
-          rssSoFar();
-        }
       }
-      if (!ROWS.has('list')) return;
-      if (databaseUrl) await listRows(depot, databaseUrl);
-      else console.log('\n(binaries list rows skipped: they seed rows by SQL and need DATABASE_URL)');
-    });
-    printRow({
-      what: 'Depot peak RSS over the whole binaries benchmark',
-      unit: 'MiB',
-      depot: [watch.stop()],
-      target: { atMost: 200 },
-      note: `CPU of Depot over the whole run: ${fmt(cpuSeconds(depotServer.pid), 1)} s`,
-    });
-    printSummary('binaries');
-  } finally {
-    for (const server of servers.reverse()) await server.stop();
-    if (databaseUrl) await dropTestDatabase(databaseUrl);
-    await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+    }
+    if (!ROWS.has('list')) return;
+    if (databaseUrl) await listRows(depot, databaseUrl);
+    else console.log('\n(binaries list rows skipped: they seed rows by SQL and need DATABASE_URL)');
+  });
+  printRow({
+    what: 'Depot peak RSS over the whole binaries benchmark',
+    unit: 'MiB',
+    depot: [watch.stop()],
+    target: { atMost: 200 },
+    note: `CPU of Depot over the whole run: ${fmt(cpuSeconds(depotServer.pid), 1)} s`,
+  });
+  printSummary('binaries');
 });

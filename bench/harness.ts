@@ -14,6 +14,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, cpSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import {
@@ -26,6 +28,7 @@ import {
   statusFieldMiB,
   type WrkResult,
 } from './bench-stats';
+import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 
 export * from './bench-stats';
 
@@ -539,4 +542,39 @@ export function printSummary(title: string): void {
       `| ${row.what} | ${baseline} | ${formatFigure(median(row.depot))} ${row.unit} | ${ratio} | ${formatTarget(row)} | ${met === undefined ? '-' : met ? 'yes' : 'no'} |`,
     );
   }
+}
+
+/** What `runBench` gives a benchmark: its work directory, its own database, the servers to stop. */
+export interface BenchWorkspace {
+  workDir: string;
+  /** A throwaway database on `DATABASE_URL`'s server when that is set (else Depot embeds one). */
+  databaseUrl?: string;
+  /** Servers the benchmark started; stopped last first when it ends. */
+  servers: ServedProcess[];
+}
+
+/**
+ * A benchmark's main: a work directory under `BENCH_DIR` (default the OS temp dir), a throwaway
+ * database when `DATABASE_URL` is set, then `body`; afterwards, whatever happened, every server in
+ * `servers` is stopped, the database dropped and the directory removed. A failure sets the exit code.
+ */
+export function runBench(prefix: string, body: (workspace: BenchWorkspace) => Promise<void>): void {
+  const run = async (): Promise<void> => {
+    const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), prefix));
+    // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
+    await chmod(workDir, 0o755);
+    const databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
+    const servers: ServedProcess[] = [];
+    try {
+      await body({ workDir, databaseUrl, servers });
+    } finally {
+      for (const server of servers.reverse()) await server.stop();
+      if (databaseUrl) await dropTestDatabase(databaseUrl);
+      await rm(workDir, { recursive: true, force: true });
+    }
+  };
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

@@ -12,11 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { zipOf } from '@depot/archive/testing/zip-of';
-import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 import {
   alternate,
   BENCH_AUTH,
@@ -36,6 +33,7 @@ import {
   withCpu,
   wrk,
   type ServedProcess,
+  runBench,
 } from './harness';
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
@@ -86,116 +84,100 @@ async function run(side: Side) {
   return { ...result, cpu };
 }
 
-async function main(): Promise<void> {
-  const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-hosted-'));
-  // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
-  await chmod(workDir, 0o755);
+runBench('depot-bench-hosted-', async ({ workDir, databaseUrl, servers }) => {
   const files = benchFiles();
   const staticDir = path.join(workDir, 'static');
   mkdirSync(staticDir);
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(staticDir, name), content);
-  const databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
-  const servers: ServedProcess[] = [];
-  try {
-    console.log(`Compiling Depot and the baseline to JavaScript in ${workDir}...`);
-    const main = buildDepot(path.join(workDir, 'build'));
-    const baselineScript = transpileScript(
-      path.join(REPO_ROOT, 'bench', 'hosted-files-baseline-server.ts'),
-      path.join(workDir, 'build', 'bench'),
-    );
-    const depotServer = await startDepot({
-      main,
-      env: {
-        DATA_DIR: path.join(workDir, 'depot'),
-        BOOTSTRAP_PASSWORD: BENCH_PASSWORD,
-        // The default level, as `npm start` runs.
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      },
-      logFile: path.join(workDir, 'depot.log'),
-    });
-    servers.push(depotServer);
-    const baselineServer = await startNodeServer('express.static', baselineScript, [staticDir]);
-    servers.push(baselineServer);
-    const watches = { baseline: new RssWatch(baselineServer.pid), depot: new RssWatch(depotServer.pid) };
-    console.log(
-      `Depot pid ${depotServer.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, log in ${workDir}/depot.log); ` +
-        `express.static pid ${baselineServer.pid}; ${PAIRS} pairs of ${SECONDS} s, ${CONNECTIONS} connections${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
-    );
+  console.log(`Compiling Depot and the baseline to JavaScript in ${workDir}...`);
+  const main = buildDepot(path.join(workDir, 'build'));
+  const baselineScript = transpileScript(
+    path.join(REPO_ROOT, 'bench', 'hosted-files-baseline-server.ts'),
+    path.join(workDir, 'build', 'bench'),
+  );
+  const depotServer = await startDepot({
+    main,
+    env: {
+      DATA_DIR: path.join(workDir, 'depot'),
+      BOOTSTRAP_PASSWORD: BENCH_PASSWORD,
+      // The default level, as `npm start` runs.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    },
+    logFile: path.join(workDir, 'depot.log'),
+  });
+  servers.push(depotServer);
+  const baselineServer = await startNodeServer('express.static', baselineScript, [staticDir]);
+  servers.push(baselineServer);
+  const watches = { baseline: new RssWatch(baselineServer.pid), depot: new RssWatch(depotServer.pid) };
+  console.log(
+    `Depot pid ${depotServer.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, log in ${workDir}/depot.log); ` +
+      `express.static pid ${baselineServer.pid}; ${PAIRS} pairs of ${SECONDS} s, ${CONNECTIONS} connections${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
+  );
 
-    const app = await callDepot<{ id: string }>(
-      depotServer.baseUrl,
-      'POST',
-      '/application/applications',
-      JSON.stringify({
-        name: CONTEXT_PATH,
-        key: `${CONTEXT_PATH}-key`,
-        type: 'HOSTED',
-        contextPath: CONTEXT_PATH,
-      }),
-    );
-    const form = new FormData();
-    form.append('file', new Blob([zipOf(files)], { type: 'application/zip' }), 'bench.zip');
-    await callDepot(depotServer.baseUrl, 'POST', `/application/applications/${app.id}/binaries`, form);
-    const sides: Record<'baseline' | 'depot', Side> = {
-      baseline: {
-        server: baselineServer,
-        paths: Object.keys(files).map((name) => `/static/${name}`),
-        headers: {},
-      },
-      depot: {
-        server: depotServer,
-        paths: Object.keys(files).map((name) => `/apps/${CONTEXT_PATH}/${name}`),
-        headers: { Authorization: BENCH_AUTH },
-      },
-    };
-    for (const side of Object.values(sides)) await checkServes(side, files);
+  const app = await callDepot<{ id: string }>(
+    depotServer.baseUrl,
+    'POST',
+    '/application/applications',
+    JSON.stringify({
+      name: CONTEXT_PATH,
+      key: `${CONTEXT_PATH}-key`,
+      type: 'HOSTED',
+      contextPath: CONTEXT_PATH,
+    }),
+  );
+  const form = new FormData();
+  form.append('file', new Blob([zipOf(files)], { type: 'application/zip' }), 'bench.zip');
+  await callDepot(depotServer.baseUrl, 'POST', `/application/applications/${app.id}/binaries`, form);
+  const sides: Record<'baseline' | 'depot', Side> = {
+    baseline: {
+      server: baselineServer,
+      paths: Object.keys(files).map((name) => `/static/${name}`),
+      headers: {},
+    },
+    depot: {
+      server: depotServer,
+      paths: Object.keys(files).map((name) => `/apps/${CONTEXT_PATH}/${name}`),
+      headers: { Authorization: BENCH_AUTH },
+    },
+  };
+  for (const side of Object.values(sides)) await checkServes(side, files);
 
-    const runs = await maybeContended(async () => {
-      // Not measured: JIT, the extraction cache, keep-alive pools.
-      for (const side of Object.values(sides)) await run(side);
-      return alternate(PAIRS, { baseline: () => run(sides.baseline), depot: () => run(sides.depot) });
-    });
-    const cpuPerThousand = (name: keyof typeof runs): string =>
-      (
-        (runs[name].reduce((sum, r) => sum + r.cpu, 0) / runs[name].reduce((sum, r) => sum + r.requests, 0)) *
-        1000
-      ).toFixed(3);
-    const note = (name: keyof typeof runs): string =>
-      `${name}: ${cpuPerThousand(name)} CPU-s per 1,000 requests; wrk CPU ${median(runs[name].map((r) => r.clientCpu / r.durationSeconds)).toFixed(2)} cores; ` +
-      `errors ${runs[name].reduce((sum, r) => sum + r.errors, 0)}`;
-    const what = `hosted files (2 KiB index.html + 200 KiB script), ${CONNECTIONS} connections`;
-    printRow({
-      what: `${what}, req/s vs express.static`,
-      unit: 'req/s',
-      baseline: runs.baseline.map((r) => r.requestsPerSecond),
-      depot: runs.depot.map((r) => r.requestsPerSecond),
-      target: { atLeast: 0.7 },
-      note: `${note('baseline')}\n${note('depot')}`,
-    });
-    printRow({
-      what: `${what}, p99`,
-      unit: 'ms',
-      baseline: runs.baseline.map((r) => r.p99Ms),
-      depot: runs.depot.map((r) => r.p99Ms),
-      target: { atMost: 50 },
-      targetOn: 'depot',
-    });
-    printRow({
-      what: 'peak RSS over the whole hosted-files benchmark',
-      unit: 'MiB',
-      baseline: [watches.baseline.stop()],
-      depot: [watches.depot.stop()],
-    });
-    printSummary('hosted files');
-  } finally {
-    for (const server of servers.reverse()) await server.stop();
-    if (databaseUrl) await dropTestDatabase(databaseUrl);
-    await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  const runs = await maybeContended(async () => {
+    // Not measured: JIT, the extraction cache, keep-alive pools.
+    for (const side of Object.values(sides)) await run(side);
+    return alternate(PAIRS, { baseline: () => run(sides.baseline), depot: () => run(sides.depot) });
+  });
+  const cpuPerThousand = (name: keyof typeof runs): string =>
+    (
+      (runs[name].reduce((sum, r) => sum + r.cpu, 0) / runs[name].reduce((sum, r) => sum + r.requests, 0)) *
+      1000
+    ).toFixed(3);
+  const note = (name: keyof typeof runs): string =>
+    `${name}: ${cpuPerThousand(name)} CPU-s per 1,000 requests; wrk CPU ${median(runs[name].map((r) => r.clientCpu / r.durationSeconds)).toFixed(2)} cores; ` +
+    `errors ${runs[name].reduce((sum, r) => sum + r.errors, 0)}`;
+  const what = `hosted files (2 KiB index.html + 200 KiB script), ${CONNECTIONS} connections`;
+  printRow({
+    what: `${what}, req/s vs express.static`,
+    unit: 'req/s',
+    baseline: runs.baseline.map((r) => r.requestsPerSecond),
+    depot: runs.depot.map((r) => r.requestsPerSecond),
+    target: { atLeast: 0.7 },
+    note: `${note('baseline')}\n${note('depot')}`,
+  });
+  printRow({
+    what: `${what}, p99`,
+    unit: 'ms',
+    baseline: runs.baseline.map((r) => r.p99Ms),
+    depot: runs.depot.map((r) => r.p99Ms),
+    target: { atMost: 50 },
+    targetOn: 'depot',
+  });
+  printRow({
+    what: 'peak RSS over the whole hosted-files benchmark',
+    unit: 'MiB',
+    baseline: [watches.baseline.stop()],
+    depot: [watches.depot.stop()],
+  });
+  printSummary('hosted files');
 });

@@ -19,11 +19,8 @@ import { zipOfEntries } from '@depot/archive/testing/zip-of';
 import { FilesystemStorageDriver } from '@depot/storage';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { createTestDatabase, dropTestDatabase } from '../test/support/test-database';
 import {
   alternate,
   BENCH_PASSWORD,
@@ -40,7 +37,7 @@ import {
   rssMiB,
   startDepot,
   withCpu,
-  type ServedProcess,
+  runBench,
 } from './harness';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -114,106 +111,86 @@ function changeRow(operation: string, copies: Run[], changes: Run[]): void {
   });
 }
 
-async function main(): Promise<void> {
-  const workDir = await mkdtemp(path.join(process.env.BENCH_DIR ?? tmpdir(), 'depot-bench-plugins-'));
-  // mkdtemp makes it 0700; as root, embedded PostgreSQL runs initdb as another user who must reach DATA_DIR.
-  await chmod(workDir, 0o755);
-  const databaseUrl = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
-  const servers: ServedProcess[] = [];
-  try {
-    console.log('Building a 50 MiB application of 5,000 files and a 5 MiB plugin...');
-    const appZip = textZip('assets/', APP_FILES, APP_ZIP_SIZE);
-    const pluginZip = textZip('lib/', PLUGIN_FILES, PLUGIN_ZIP_SIZE);
-    console.log(
-      `  application zip ${(appZip.length / MiB).toFixed(1)} MiB (${APP_FILES} files), plugin zip ${(pluginZip.length / MiB).toFixed(1)} MiB (${PLUGIN_FILES} files)`,
-    );
-    console.log(`Compiling Depot to JavaScript in ${workDir}...`);
-    const main = buildDepot(path.join(workDir, 'build'));
-    const env: Record<string, string> = {
-      DATA_DIR: path.join(workDir, 'depot'),
-      BOOTSTRAP_PASSWORD: BENCH_PASSWORD,
-      // The default level, as `npm start` runs; each change logs its phases at it.
-      LOG_LEVEL: 'info',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
-        : {}),
-    };
+runBench('depot-bench-plugins-', async ({ workDir, databaseUrl, servers }) => {
+  console.log('Building a 50 MiB application of 5,000 files and a 5 MiB plugin...');
+  const appZip = textZip('assets/', APP_FILES, APP_ZIP_SIZE);
+  const pluginZip = textZip('lib/', PLUGIN_FILES, PLUGIN_ZIP_SIZE);
+  console.log(
+    `  application zip ${(appZip.length / MiB).toFixed(1)} MiB (${APP_FILES} files), plugin zip ${(pluginZip.length / MiB).toFixed(1)} MiB (${PLUGIN_FILES} files)`,
+  );
+  console.log(`Compiling Depot to JavaScript in ${workDir}...`);
+  const main = buildDepot(path.join(workDir, 'build'));
+  const env: Record<string, string> = {
+    DATA_DIR: path.join(workDir, 'depot'),
+    BOOTSTRAP_PASSWORD: BENCH_PASSWORD,
+    // The default level, as `npm start` runs; each change logs its phases at it.
+    LOG_LEVEL: 'info',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+  };
 
-    // Seeding: the 50 MiB upload goes through its own server process (the upload path is not measured here).
-    const seeding = await startDepot({
-      main,
-      env,
-      name: 'seeding',
-      logFile: path.join(workDir, 'seeding.log'),
-    });
-    servers.push(seeding);
-    const seedingWatch = new RssWatch(seeding.pid);
-    const app = await callDepot(
-      seeding.baseUrl,
-      'POST',
-      '/application/applications',
-      JSON.stringify({ name: 'bench-app', key: 'bench-app-key', type: 'HOSTED', contextPath: 'bench-app' }),
-    );
-    const appUrl = `/application/applications/${String(app.id)}`;
-    await callDepot(seeding.baseUrl, 'POST', `${appUrl}/binaries`, zipForm(appZip, 'bench-app.zip'));
-    const seedingPeak = seedingWatch.stop();
-    await servers.pop()!.stop();
+  // Seeding: the 50 MiB upload goes through its own server process (the upload path is not measured here).
+  const seeding = await startDepot({
+    main,
+    env,
+    name: 'seeding',
+    logFile: path.join(workDir, 'seeding.log'),
+  });
+  servers.push(seeding);
+  const seedingWatch = new RssWatch(seeding.pid);
+  const app = await callDepot(
+    seeding.baseUrl,
+    'POST',
+    '/application/applications',
+    JSON.stringify({ name: 'bench-app', key: 'bench-app-key', type: 'HOSTED', contextPath: 'bench-app' }),
+  );
+  const appUrl = `/application/applications/${String(app.id)}`;
+  await callDepot(seeding.baseUrl, 'POST', `${appUrl}/binaries`, zipForm(appZip, 'bench-app.zip'));
+  const seedingPeak = seedingWatch.stop();
+  await servers.pop()!.stop();
 
-    const changesLog = path.join(workDir, 'changes.log');
-    const depot = await startDepot({ main, env, logFile: changesLog });
-    servers.push(depot);
-    const watch = new RssWatch(depot.pid);
-    const startedRss = rssMiB(depot.pid);
-    console.log(
-      `Depot pid ${depot.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, log in ${changesLog}); ` +
-        `${ROUNDS} adds and ${ROUNDS} removes${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
-    );
+  const changesLog = path.join(workDir, 'changes.log');
+  const depot = await startDepot({ main, env, logFile: changesLog });
+  servers.push(depot);
+  const watch = new RssWatch(depot.pid);
+  const startedRss = rssMiB(depot.pid);
+  console.log(
+    `Depot pid ${depot.pid} (${databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, log in ${changesLog}); ` +
+      `${ROUNDS} adds and ${ROUNDS} removes${CONTEND ? '; BENCH_CONTEND=1' : ''}`,
+  );
 
-    // Baseline: the archive copied through the storage driver, on the same disk as Depot's blobs.
-    const driver = new FilesystemStorageDriver(path.join(workDir, 'copy-blobs'));
-    await driver.write('bench/source', Readable.from([appZip]));
-    let copies = 0;
-    const copy = (): Promise<Run> =>
-      timed(process.pid, async () =>
-        driver.write(`bench/copy-${copies++}`, await driver.read('bench/source')),
-      );
-    const pluginUrl = `${appUrl}/binaries/plugins/bench-plugin`;
-    const add = (): Promise<Run> =>
-      timed(depot.pid, () => callDepot(depot.baseUrl, 'POST', pluginUrl, zipForm(pluginZip, 'p.zip')));
-    const remove = (): Promise<Run> => timed(depot.pid, () => callDepot(depot.baseUrl, 'DELETE', pluginUrl));
+  // Baseline: the archive copied through the storage driver, on the same disk as Depot's blobs.
+  const driver = new FilesystemStorageDriver(path.join(workDir, 'copy-blobs'));
+  await driver.write('bench/source', Readable.from([appZip]));
+  let copies = 0;
+  const copy = (): Promise<Run> =>
+    timed(process.pid, async () => driver.write(`bench/copy-${copies++}`, await driver.read('bench/source')));
+  const pluginUrl = `${appUrl}/binaries/plugins/bench-plugin`;
+  const add = (): Promise<Run> =>
+    timed(depot.pid, () => callDepot(depot.baseUrl, 'POST', pluginUrl, zipForm(pluginZip, 'p.zip')));
+  const remove = (): Promise<Run> => timed(depot.pid, () => callDepot(depot.baseUrl, 'DELETE', pluginUrl));
 
-    // Even rounds add the plugin, odd rounds remove it; each round's copy is its pair.
-    const runs = await maybeContended(() =>
-      alternate(2 * ROUNDS, { baseline: copy, depot: (round) => (round % 2 === 0 ? add() : remove()) }),
-    );
-    const ofRounds = (list: Run[], parity: number): Run[] => list.filter((_, round) => round % 2 === parity);
-    changeRow('add', ofRounds(runs.baseline, 0), ofRounds(runs.depot, 0));
-    changeRow('remove', ofRounds(runs.baseline, 1), ofRounds(runs.depot, 1));
-    printRow({
-      what: 'Depot peak RSS over the whole plugins benchmark (start-up and every change)',
-      unit: 'MiB',
-      depot: [watch.stop()],
-      target: { atMost: 256 },
-      note:
-        `after start-up ${startedRss.toFixed(0)} MiB; CPU of Depot over the whole run ${cpuSeconds(depot.pid).toFixed(1)} s\n` +
-        `(seeding: the first server's peak RSS with the 50 MiB upload, not a target here: ${seedingPeak.toFixed(0)} MiB)\n` +
-        'server-side phases (from its log):\n' +
-        readFileSync(changesLog, 'utf8')
-          .split('\n')
-          .filter((line) => line.includes('made archive'))
-          .map((line) => `  ${messageOf(line).replace(/^.*Application \d+: /, '')}`)
-          .join('\n'),
-    });
-    printSummary('plugins');
-  } finally {
-    for (const server of servers.reverse()) await server.stop();
-    if (databaseUrl) await dropTestDatabase(databaseUrl);
-    await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+  // Even rounds add the plugin, odd rounds remove it; each round's copy is its pair.
+  const runs = await maybeContended(() =>
+    alternate(2 * ROUNDS, { baseline: copy, depot: (round) => (round % 2 === 0 ? add() : remove()) }),
+  );
+  const ofRounds = (list: Run[], parity: number): Run[] => list.filter((_, round) => round % 2 === parity);
+  changeRow('add', ofRounds(runs.baseline, 0), ofRounds(runs.depot, 0));
+  changeRow('remove', ofRounds(runs.baseline, 1), ofRounds(runs.depot, 1));
+  printRow({
+    what: 'Depot peak RSS over the whole plugins benchmark (start-up and every change)',
+    unit: 'MiB',
+    depot: [watch.stop()],
+    target: { atMost: 256 },
+    note:
+      `after start-up ${startedRss.toFixed(0)} MiB; CPU of Depot over the whole run ${cpuSeconds(depot.pid).toFixed(1)} s\n` +
+      `(seeding: the first server's peak RSS with the 50 MiB upload, not a target here: ${seedingPeak.toFixed(0)} MiB)\n` +
+      'server-side phases (from its log):\n' +
+      readFileSync(changesLog, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('made archive'))
+        .map((line) => `  ${messageOf(line).replace(/^.*Application \d+: /, '')}`)
+        .join('\n'),
+  });
+  printSummary('plugins');
 });
