@@ -253,5 +253,38 @@ describe('sendDownload', () => {
         server.close();
       }
     });
+
+    it('cuts the response when the stream fails mid-download, and hands back nothing more', async () => {
+      const lender = new Lender(1_000, 64 * 1024);
+      const failing = Object.assign(lender, {
+        _read(this: Lender): void {
+          if (this.sent.length === 3) return void this.destroy(new Error('the disk went away'));
+          Lender.prototype._read.call(this);
+        },
+      });
+      const app = serve(() => lending(failing));
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const { port } = server.address() as { port: number };
+      try {
+        const received = await new Promise<{ bytes: number; complete: boolean }>((resolve) => {
+          httpGet(
+            `http://127.0.0.1:${port}/inventory/binaries/1`,
+            (res: Readable & { complete?: boolean }) => {
+              let bytes = 0;
+              res.on('data', (part: Buffer) => (bytes += part.length));
+              res.on('close', () => resolve({ bytes, complete: res.complete === true }));
+              res.on('error', () => undefined);
+            },
+          ).on('error', () => resolve({ bytes: 0, complete: false }));
+        });
+        // The status was sent; the body is cut short rather than ended as if it were whole.
+        expect(received.complete).toBe(false);
+        expect(received.bytes).toBeLessThanOrEqual(3 * 64 * 1024);
+        expect(lender.returned.length).toBeLessThanOrEqual(3);
+      } finally {
+        server.close();
+      }
+    });
   });
 });
