@@ -24,6 +24,7 @@ import {
   Roles,
   type Principal,
   type ReceivedContent,
+  APPLICATION_READERS,
 } from '@depot/common';
 import { AnswersWithArchive, readZipPart } from '@depot/applications';
 import type { ManagedObjectEntity } from '@depot/inventory';
@@ -50,7 +51,7 @@ export class ApplicationPluginsController {
   ) {}
 
   @Get('plugins')
-  @Roles(Role.ApplicationManagementRead, Role.ApplicationManagementAdmin)
+  @Roles(...APPLICATION_READERS)
   listPlugins(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

@@ -7,10 +7,11 @@ import {
   isEntityId,
   MediaType,
   ResponseMediaType,
-  Role,
   Roles,
   sendDownload,
   type Principal,
+  APPLICATION_READERS,
+  APPLICATION_ADMINS,
 } from '@depot/common';
 import type { ManagedObjectEntity } from '@depot/inventory';
 import {
@@ -32,9 +33,6 @@ import { APPLICATIONS_OPTIONS, type ApplicationsModuleOptions } from './applicat
 import { AnswersWithArchive } from './archive-answer.interceptor';
 import { readZipPart } from './read-zip-part';
 
-const ADMINS = [Role.ApplicationManagementAdmin];
-const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
-
 /** `/application/applications/{id}/binaries`: the archives (versions) of a hosted application. */
 @Controller('application/applications/:id/binaries')
 export class ApplicationArchivesController {
@@ -48,7 +46,7 @@ export class ApplicationArchivesController {
    * MAX_ARCHIVE_SIZE) and an optional `fileName`.
    */
   @Post()
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @HttpCode(HttpStatus.CREATED)
   @ResponseMediaType(MediaType.managedObject)
   @AnswersWithArchive()
@@ -71,7 +69,7 @@ export class ApplicationArchivesController {
   }
 
   @Get()
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @ResponseMediaType(MediaType.applicationBinaries)
   list(
     @CurrentPrincipal() principal: Principal,
@@ -87,7 +85,7 @@ export class ApplicationArchivesController {
    * guard admits readers so those routes can apply their own roles; downloads need the admin role.
    */
   @Get(':binaryId')
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -97,13 +95,13 @@ export class ApplicationArchivesController {
     @Next() next: NextFunction,
   ): Promise<void> {
     if (!isEntityId(binaryId)) return next();
-    if (!hasAnyRole(principal, ADMINS)) throw CumulocityError.forbidden();
+    if (!hasAnyRole(principal, APPLICATION_ADMINS)) throw CumulocityError.forbidden();
     const archive = await this.archives.findArchive(principal, id, binaryId);
     await sendDownload(request, response, await this.archives.download(principal, archive));
   }
 
   @Delete(':binaryId')
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(
     @CurrentPrincipal() principal: Principal,

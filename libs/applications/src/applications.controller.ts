@@ -9,9 +9,10 @@ import {
   parseBooleanFilter,
   readListFilters,
   ResponseMediaType,
-  Role,
   Roles,
   type Principal,
+  APPLICATION_READERS,
+  APPLICATION_ADMINS,
 } from '@depot/common';
 import {
   Body,
@@ -31,14 +32,12 @@ import { toApplicationRepresentation } from './application.representation';
 import { ApplicationsService, type ApplicationListFilter } from './applications.service';
 import { parseApplicationListQuery } from './parse-application-list-query';
 
-const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
 /** `applicationsByUser`'s own parameters, besides the list filters. */
 const BY_USER_FILTERS = {
   resource: 'applications',
   implemented: ['noPaging', 'dropOverwrittenApps'] as const,
   refused: [],
 };
-const ADMINS = [Role.ApplicationManagementAdmin];
 
 /** `/application/applications` and its `applicationsBy...` lists. */
 @Controller('application')
@@ -46,7 +45,7 @@ export class ApplicationsController {
   constructor(private readonly applications: ApplicationsService) {}
 
   @Post('applications')
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @Creates(MediaType.application)
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -58,7 +57,7 @@ export class ApplicationsController {
   }
 
   @Get('applications')
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   @ResponseMediaType(MediaType.applicationCollection)
   list(
     @CurrentPrincipal() principal: Principal,
@@ -69,7 +68,7 @@ export class ApplicationsController {
   }
 
   @Get('applicationsByName/:name')
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   @ResponseMediaType(MediaType.applicationCollection)
   listByName(
     @CurrentPrincipal() principal: Principal,
@@ -81,7 +80,7 @@ export class ApplicationsController {
   }
 
   @Get('applicationsByOwner/:tenant')
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   @ResponseMediaType(MediaType.applicationCollection)
   listByOwner(
     @CurrentPrincipal() principal: Principal,
@@ -93,7 +92,7 @@ export class ApplicationsController {
   }
 
   @Get('applicationsByTenant/:tenant')
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   @ResponseMediaType(MediaType.applicationCollection)
   listByTenant(
     @CurrentPrincipal() principal: Principal,
@@ -135,7 +134,7 @@ export class ApplicationsController {
   }
 
   @Get('applications/:id')
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   @ResponseMediaType(MediaType.application)
   async detail(
     @CurrentPrincipal() principal: Principal,
@@ -161,7 +160,7 @@ export class ApplicationsController {
   }
 
   @Put('applications/:id')
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @ResponseMediaType(MediaType.application)
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -174,7 +173,7 @@ export class ApplicationsController {
   }
 
   @Delete('applications/:id')
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.applications.remove(principal, id);

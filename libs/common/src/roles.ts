@@ -12,6 +12,12 @@ export enum Role {
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);
 
+/** The role sets routes declare with `@Roles(...)`: who may read and who may change each API's data. */
+export const INVENTORY_READERS = [Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate] as const;
+export const INVENTORY_WRITERS = [Role.InventoryAdmin, Role.InventoryCreate] as const;
+export const APPLICATION_READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin] as const;
+export const APPLICATION_ADMINS = [Role.ApplicationManagementAdmin] as const;
+
 export function isRole(value: string): value is Role {
   return (ALL_ROLES as readonly string[]).includes(value);
 }

@@ -7,11 +7,12 @@ import {
   MediaType,
   requestBaseUrl,
   ResponseMediaType,
-  Role,
   Roles,
   sendDownload,
   StreamedBody,
   type Principal,
+  INVENTORY_READERS,
+  INVENTORY_WRITERS,
 } from '@depot/common';
 import {
   Controller,
@@ -31,9 +32,6 @@ import type { Request, Response } from 'express';
 import { BinariesService, tooLarge } from './binaries.service';
 import { BinaryUploadService } from './binary-upload.service';
 
-const READERS = [Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate];
-const WRITERS = [Role.InventoryAdmin, Role.InventoryCreate];
-
 /** `/inventory/binaries`: upload, list, download, replace, delete. */
 @Controller('inventory/binaries')
 export class InventoryBinariesController {
@@ -43,7 +41,7 @@ export class InventoryBinariesController {
   ) {}
 
   @Post()
-  @Roles(...WRITERS)
+  @Roles(...INVENTORY_WRITERS)
   @Creates(MediaType.managedObject)
   async upload(
     @CurrentPrincipal() principal: Principal,
@@ -54,7 +52,7 @@ export class InventoryBinariesController {
   }
 
   @Get()
-  @Roles(...READERS)
+  @Roles(...INVENTORY_READERS)
   @ResponseMediaType(MediaType.managedObjectCollection)
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -70,7 +68,7 @@ export class InventoryBinariesController {
 
   // Express routes HEAD here too; the sender answers it without opening the blob.
   @Get(':id')
-  @Roles(...READERS)
+  @Roles(...INVENTORY_READERS)
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -81,7 +79,7 @@ export class InventoryBinariesController {
   }
 
   @Put(':id')
-  @Roles(...WRITERS)
+  @Roles(...INVENTORY_WRITERS)
   // The new content, whatever its type (JSON included), streams into storage.
   @StreamedBody()
   @ResponseMediaType(MediaType.managedObject)
@@ -101,7 +99,7 @@ export class InventoryBinariesController {
   }
 
   @Delete(':id')
-  @Roles(...WRITERS)
+  @Roles(...INVENTORY_WRITERS)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.binaries.remove(principal, id);

@@ -4,9 +4,10 @@ import {
   CurrentPrincipal,
   MediaType,
   ResponseMediaType,
-  Role,
   Roles,
   type Principal,
+  INVENTORY_READERS,
+  INVENTORY_WRITERS,
 } from '@depot/common';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Put, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
@@ -20,7 +21,7 @@ export class ManagedObjectsController {
   constructor(private readonly inventory: InventoryService) {}
 
   @Get()
-  @Roles(Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate)
+  @Roles(...INVENTORY_READERS)
   @ResponseMediaType(MediaType.managedObjectCollection)
   async list(
     @CurrentPrincipal() principal: Principal,
@@ -35,7 +36,7 @@ export class ManagedObjectsController {
   }
 
   @Get(':id')
-  @Roles(Role.InventoryRead, Role.InventoryAdmin, Role.InventoryCreate)
+  @Roles(...INVENTORY_READERS)
   @ResponseMediaType(MediaType.managedObject)
   async get(
     @CurrentPrincipal() principal: Principal,
@@ -47,7 +48,7 @@ export class ManagedObjectsController {
   }
 
   @Put(':id')
-  @Roles(Role.InventoryAdmin, Role.InventoryCreate)
+  @Roles(...INVENTORY_WRITERS)
   @ResponseMediaType(MediaType.managedObject)
   async update(
     @CurrentPrincipal() principal: Principal,
@@ -60,7 +61,7 @@ export class ManagedObjectsController {
   }
 
   @Delete(':id')
-  @Roles(Role.InventoryAdmin, Role.InventoryCreate)
+  @Roles(...INVENTORY_WRITERS)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
     await this.inventory.remove(principal, id);

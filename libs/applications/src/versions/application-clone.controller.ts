@@ -3,10 +3,10 @@ import {
   Creates,
   CurrentPrincipal,
   MediaType,
-  Role,
   Roles,
   singleQueryValue,
   type Principal,
+  APPLICATION_ADMINS,
 } from '@depot/common';
 import { Controller, Param, Post, Query } from '@nestjs/common';
 import { toApplicationRepresentation } from '../application.representation';
@@ -18,7 +18,7 @@ export class ApplicationCloneController {
   constructor(private readonly clones: ApplicationCloneService) {}
 
   @Post()
-  @Roles(Role.ApplicationManagementAdmin)
+  @Roles(...APPLICATION_ADMINS)
   @Creates(MediaType.application)
   async clone(
     @CurrentPrincipal() principal: Principal,

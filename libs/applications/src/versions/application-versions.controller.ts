@@ -5,10 +5,11 @@ import {
   MediaType,
   parseJsonText,
   ResponseMediaType,
-  Role,
   Roles,
   singleQueryValue,
   type Principal,
+  APPLICATION_READERS,
+  APPLICATION_ADMINS,
 } from '@depot/common';
 import {
   Body,
@@ -32,9 +33,6 @@ import { readZipPart } from '../read-zip-part';
 import { ApplicationVersionsService, type NewVersionRequest } from './application-versions.service';
 import { parseVersionSelector } from './version-rules';
 
-const ADMINS = [Role.ApplicationManagementAdmin];
-const READERS = [Role.ApplicationManagementRead, Role.ApplicationManagementAdmin];
-
 type VersionJson = ReturnType<typeof toApplicationVersionRepresentation>;
 
 /** `/application/applications/{id}/versions`: the versions of a HOSTED application (a package). */
@@ -47,7 +45,7 @@ export class ApplicationVersionsController {
 
   /** Every version, or with `?version=` / `?tag=` the one it names. */
   @Get()
-  @Roles(...READERS)
+  @Roles(...APPLICATION_READERS)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -70,7 +68,7 @@ export class ApplicationVersionsController {
    * to MAX_ARCHIVE_SIZE), `applicationVersion` (JSON `{version?, tags?}`), optional `fileName`.
    */
   @Post()
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @HttpCode(HttpStatus.CREATED)
   @ResponseMediaType(MediaType.applicationVersion)
   async create(
@@ -101,7 +99,7 @@ export class ApplicationVersionsController {
 
   /** `{"tags":[...]}` replaces the version's tags. A `+` in the version is a plus. */
   @Put(':version')
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @ResponseMediaType(MediaType.applicationVersion)
   async replaceTags(
     @CurrentPrincipal() principal: Principal,
@@ -117,7 +115,7 @@ export class ApplicationVersionsController {
 
   /** `?version=` or `?tag=`; other parameters (the toolkit sends `binaryId`, `tags`) are ignored. */
   @Delete()
-  @Roles(...ADMINS)
+  @Roles(...APPLICATION_ADMINS)
   @HttpCode(HttpStatus.NO_CONTENT)
   async remove(
     @CurrentPrincipal() principal: Principal,
