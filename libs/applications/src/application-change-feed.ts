@@ -1,21 +1,7 @@
+import { ChannelListener } from '@depot/database';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-
-/** The part of `pg`'s Client used here (`pg` ships no types; TypeORM's driver loaded it). */
-interface Client {
-  connect(): Promise<void>;
-  query(text: string): Promise<unknown>;
-  end(): Promise<void>;
-  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  on(event: 'end', listener: () => void): void;
-}
-type ClientConfig = Record<string, unknown>;
-interface PostgresDriverInternals {
-  postgres?: { Client: new (config: ClientConfig) => Client };
-  master?: { options?: ClientConfig };
-}
 
 /** The channel the `applications` table's trigger notifies on (migration `NotifyApplicationChanges`). */
 export const APPLICATION_CHANGES_CHANNEL = 'depot_application_changes';
@@ -28,9 +14,6 @@ export interface ApplicationChange {
 
 /** `'all'`: notifications may have been missed (the listening connection was lost); forget everything. */
 export type ApplicationChangeListener = (change: ApplicationChange | 'all') => void;
-
-const FIRST_RECONNECT_MS = 500;
-const MAX_RECONNECT_MS = 30_000;
 
 /**
  * Tells this process's caches when an application changed, in this process or any other one on the
@@ -45,22 +28,30 @@ const MAX_RECONNECT_MS = 30_000;
 export class ApplicationChangeFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ApplicationChangeFeed.name);
   private readonly listeners = new Set<ApplicationChangeListener>();
-  private client: Client | undefined;
-  private connecting: Promise<void> | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectDelay = FIRST_RECONNECT_MS;
-  private stopped = false;
-  private listening = false;
+  private readonly listener: ChannelListener;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.listener = new ChannelListener(
+      dataSource,
+      APPLICATION_CHANGES_CHANNEL,
+      {
+        notification: (payload) => this.emit(parseChange(payload)),
+        // Whatever changed before LISTEN took effect, or while the connection was down, is unknown.
+        listening: () => this.emit('all'),
+        lost: () => this.emit('all'),
+      },
+      this.logger,
+    );
+  }
 
   /** Notifications reach this process: cached state may be used. */
   get live(): boolean {
-    return this.listening;
+    return this.listener.live;
   }
 
   onApplicationBootstrap(): void {
-    this.connect();
+    // A failed first attempt is logged and retried; until then nothing is cached.
+    this.listener.start().catch(() => undefined);
   }
 
   subscribe(listener: ApplicationChangeListener): () => void {
@@ -82,75 +73,7 @@ export class ApplicationChangeFeed implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    await this.connecting?.catch(() => undefined);
-    await this.disconnect();
-  }
-
-  private connect(): void {
-    this.connecting = this.listen()
-      .then(() => {
-        this.reconnectDelay = FIRST_RECONNECT_MS;
-      })
-      .catch((error: unknown) => {
-        this.logger.warn(`Cannot listen for application changes: ${String(error)}`);
-        void this.disconnect();
-        this.scheduleReconnect();
-      })
-      .finally(() => {
-        this.connecting = undefined;
-      });
-  }
-
-  private async listen(): Promise<void> {
-    const driver = this.dataSource.driver as unknown as PostgresDriverInternals;
-    if (!driver.postgres || !driver.master?.options)
-      throw new Error('the data source is not a PostgreSQL pool');
-    const client = new driver.postgres.Client({
-      ...driver.master.options,
-      application_name: 'depot-application-changes',
-    });
-    this.client = client;
-    client.on('notification', (message) => {
-      if (message.channel === APPLICATION_CHANGES_CHANNEL) this.emit(parseChange(message.payload));
-    });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client, new Error('connection ended')));
-    await client.connect();
-    await client.query(`LISTEN ${APPLICATION_CHANGES_CHANNEL}`);
-    if (this.client !== client || this.stopped) return;
-    // Whatever changed before LISTEN took effect is unknown: start from nothing.
-    this.emit('all');
-    this.listening = true;
-  }
-
-  private lost(client: Client, error: Error): void {
-    if (this.client !== client) return;
-    this.listening = false;
-    this.client = undefined;
-    this.emit('all');
-    if (this.stopped) return;
-    this.logger.warn(`Lost the application-change listener: ${error.message}`);
-    client.end().catch(() => undefined);
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.reconnectTimer) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.stopped) this.connect();
-    }, this.reconnectDelay);
-    this.reconnectTimer.unref();
-    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_MS);
-  }
-
-  private async disconnect(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.listening = false;
-    await client?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 
   private emit(change: ApplicationChange | 'all'): void {
