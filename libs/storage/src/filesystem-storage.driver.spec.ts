@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fsPromises from 'node:fs/promises';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,12 @@ async function filesUnder(directory: string): Promise<string[]> {
     .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)));
 }
 
+async function text(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString();
+}
+
 describe('FilesystemStorageDriver', () => {
   let root: string;
   let driver: FilesystemStorageDriver;
@@ -31,12 +37,60 @@ describe('FilesystemStorageDriver', () => {
   });
   afterEach(() => rm(root, { recursive: true, force: true }));
 
-  it('fans keys out into two levels of hashed directories', async () => {
-    const name = randomUUID();
-    await driver.write(`t1/${name}`, Readable.from([Buffer.from('x')]));
-    const [file] = await filesUnder(root);
-    expect(file).toMatch(new RegExp(`^t1/[0-9a-f]{2}/[0-9a-f]{2}/${name}$`));
-    expect((await collect(driver.list('t1/'))).map((item) => item.key)).toEqual([`t1/${name}`]);
+  it('fans keys out into one level of 256 hashed directories', async () => {
+    const names = Array.from({ length: 600 }, () => randomUUID());
+    for (const name of names) await driver.write(`t1/${name}`, Readable.from([Buffer.from('x')]));
+    const files = await filesUnder(root);
+    for (const file of files) expect(file).toMatch(/^t1\/[g-v]{2}\/[0-9a-f-]{36}$/);
+    const directories = new Set(files.map((file) => path.dirname(file)));
+    // 600 writes into 256 directories: most land in one that exists (the two-level layout made 600).
+    expect(directories.size).toBeGreaterThan(150);
+    expect(directories.size).toBeLessThanOrEqual(256);
+    expect((await collect(driver.list('t1/'))).map((item) => item.key).sort()).toEqual(
+      names.map((name) => `t1/${name}`).sort(),
+    );
+  });
+
+  describe('a blob of the earlier two-level layout (t1/ab/cd/<name>)', () => {
+    const name = 'written-by-an-earlier-depot';
+    // The directories that layout gave this name: the first two bytes of its SHA-1, in hex.
+    const legacyFile = () => path.join(root, 't1', '18', 'e2', name);
+
+    beforeEach(async () => {
+      expect(createHash('sha1').update(name).digest('hex').slice(0, 4)).toBe('18e2');
+      await mkdir(path.dirname(legacyFile()), { recursive: true });
+      await writeFile(legacyFile(), 'old bytes');
+    });
+
+    it('is read, ranged, stat-ed and listed under its key', async () => {
+      expect(await text(await driver.read(`t1/${name}`))).toBe('old bytes');
+      expect(await text(await driver.read(`t1/${name}`, { start: 4, end: 8 }))).toBe('bytes');
+      expect(await driver.stat(`t1/${name}`)).toMatchObject({ key: `t1/${name}`, length: 9 });
+      expect((await collect(driver.list(''))).map((item) => item.key)).toEqual([`t1/${name}`]);
+    });
+
+    it('is deleted', async () => {
+      await driver.delete(`t1/${name}`);
+      expect(await filesUnder(root)).toEqual([]);
+      await expect(driver.read(`t1/${name}`)).rejects.toBeInstanceOf(StorageNotFoundError);
+    });
+
+    it('is shadowed by a new write of its key: read and listed once, and both go with the delete', async () => {
+      await driver.write(`t1/${name}`, Readable.from([Buffer.from('new bytes!')]));
+      expect(await text(await driver.read(`t1/${name}`))).toBe('new bytes!');
+      expect(await driver.stat(`t1/${name}`)).toMatchObject({ length: 10 });
+      expect((await collect(driver.list('t1/'))).map((item) => item.key)).toEqual([`t1/${name}`]);
+      await driver.delete(`t1/${name}`);
+      expect(await filesUnder(root)).toEqual([]);
+    });
+
+    it('is not confused with a key whose directories are not its own', async () => {
+      await mkdir(path.join(root, 't1', '00', '00'), { recursive: true });
+      await writeFile(path.join(root, 't1', '00', '00', name), 'misplaced');
+      await mkdir(path.join(root, 't1', 'gg'), { recursive: true });
+      await writeFile(path.join(root, 't1', 'gg', name), 'misplaced');
+      expect((await collect(driver.list(''))).map((item) => item.key)).toEqual([`t1/${name}`]);
+    });
   });
 
   it('writes into root/.tmp and shows nothing under the key until the source ends', async () => {

@@ -76,10 +76,31 @@ async function writeAll(handle: FileHandle, chunks: Buffer[]): Promise<number> {
 }
 
 /**
- * Blobs as files under `root`. A key `t1/<name>` lives at `root/t1/ab/cd/<name>` (`abcd` from a hash of
- * the name), so no directory holds more than a few hundred files even with millions of blobs. Writes go
- * to `root/.tmp`, are fsynced, renamed into place and the directory fsynced: a reader sees the old file
- * or the whole new one, and a crash leaves at most a temp file, which `list` reports for the sweeper.
+ * The directory a key's file lives in: one of 256, from the first byte of a hash of the key's last
+ * segment, written as two letters `g`–`v` (one per nibble). A young store fills all 256 after a
+ * thousand or so writes; the two-level layout before (65,536 directories, `00`–`ff`) made most writes
+ * of its first few hundred thousand create a directory and fsync two. The letters keep the two layouts
+ * apart: no directory of the old one is named like this.
+ */
+function fanOf(name: string): string {
+  const byte = createHash('sha1').update(name).digest()[0];
+  return String.fromCharCode(FAN_LETTER_A + (byte >> 4), FAN_LETTER_A + (byte & 15));
+}
+const FAN_LETTER_A = 'g'.charCodeAt(0);
+const FAN = /^[g-v]{2}$/;
+
+/** The two directories of the earlier layout, `ab/cd` (kept readable: stores written before hold them). */
+function legacyFanOf(name: string): string[] {
+  const hex = createHash('sha1').update(name).digest('hex');
+  return [hex.slice(0, 2), hex.slice(2, 4)];
+}
+
+/**
+ * Blobs as files under `root`. A key `t1/<name>` lives at `root/t1/<fan>/<name>` (see `fanOf`); a blob
+ * written by an earlier Depot may live at `root/t1/ab/cd/<name>` instead, and is read, listed and
+ * deleted there. Writes go to `root/.tmp`, are fsynced, renamed into place and the directory fsynced: a
+ * reader sees the old file or the whole new one, and a crash leaves at most a temp file, which `list`
+ * reports for the sweeper.
  */
 export class FilesystemStorageDriver implements StorageDriver {
   readonly name = 'filesystem';
@@ -132,11 +153,8 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
-    const file = this.pathOf(key);
     // Open first: a missing key fails here, and the open file survives a concurrent replace or delete.
-    const handle = await fs.open(file, 'r').catch((error: unknown) => {
-      throw isMissing(error) ? new StorageNotFoundError(key) : error;
-    });
+    const handle = await this.opened(key, (file) => fs.open(file, 'r'));
     try {
       const { size } = await handle.stat();
       const { start, end } = range ? resolveByteRange(key, range, size) : { start: 0, end: Infinity };
@@ -148,14 +166,13 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async stat(key: string): Promise<StoredObjectInfo> {
-    const stats = await fs.stat(this.pathOf(key)).catch((error: unknown) => {
-      throw isMissing(error) ? new StorageNotFoundError(key) : error;
-    });
+    const stats = await this.opened(key, (file) => fs.stat(file));
     return { key, length: stats.size, modified: stats.mtime };
   }
 
   async delete(key: string): Promise<void> {
-    await fs.rm(this.pathOf(key, { allowTemporary: true }), { force: true });
+    const files = [this.pathOf(key, { allowTemporary: true }), this.legacyPathOf(key)];
+    await Promise.all(files.flatMap((file) => (file ? [fs.rm(file, { force: true })] : [])));
   }
 
   async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
@@ -169,8 +186,12 @@ export class FilesystemStorageDriver implements StorageDriver {
     if (directory.split('/')[0] === TEMP_DIR) return;
     const start = directory === '' ? this.root : resolveInside(this.root, directory);
     for await (const file of this.walk(start, directory === '' ? [] : directory.split('/'))) {
-      const key = this.keyOf(file.key);
-      if (key?.startsWith(prefix)) yield { ...file, key };
+      const found = this.keyOf(file.key);
+      if (!found?.key.startsWith(prefix)) continue;
+      // A key written again since the layout changed has its current file; the old one is not listed
+      // twice (`delete` removes both).
+      if (found.legacy && (await this.exists(this.pathOf(found.key)))) continue;
+      yield { ...file, key: found.key };
     }
   }
 
@@ -189,7 +210,7 @@ export class FilesystemStorageDriver implements StorageDriver {
     );
   }
 
-  /** `t1/x` -> `root/t1/ab/cd/x`; `.tmp/<file>` only where a listed temp file may be named. */
+  /** `t1/x` -> `root/t1/<fan>/x`; `.tmp/<file>` only where a listed temp file may be named. */
   private pathOf(key: string, options: { allowTemporary?: boolean } = {}): string {
     const segments = assertStorageKey(key);
     if (segments[0] === TEMP_DIR) {
@@ -197,18 +218,53 @@ export class FilesystemStorageDriver implements StorageDriver {
       throw new InvalidStorageKeyError(key, 'reserved');
     }
     const name = segments[segments.length - 1];
-    const fan = createHash('sha1').update(name).digest('hex');
-    return resolveInside(
-      this.root,
-      [...segments.slice(0, -1), fan.slice(0, 2), fan.slice(2, 4), name].join('/'),
+    return resolveInside(this.root, [...segments.slice(0, -1), fanOf(name), name].join('/'));
+  }
+
+  /** `t1/x` -> `root/t1/ab/cd/x`, where the earlier layout kept it; undefined for temp files. */
+  private legacyPathOf(key: string): string | undefined {
+    const segments = assertStorageKey(key);
+    if (segments[0] === TEMP_DIR) return undefined;
+    const name = segments[segments.length - 1];
+    return resolveInside(this.root, [...segments.slice(0, -1), ...legacyFanOf(name), name].join('/'));
+  }
+
+  /** Runs `open` on the key's file, or where the earlier layout kept it; not found in either: 404. */
+  private async opened<T>(key: string, open: (file: string) => Promise<T>): Promise<T> {
+    const notFound = (error: unknown): never => {
+      throw isMissing(error) ? new StorageNotFoundError(key) : error;
+    };
+    return open(this.pathOf(key)).catch((error: unknown) => {
+      if (!isMissing(error)) throw error;
+      return open(this.legacyPathOf(key)!).catch(notFound);
+    });
+  }
+
+  private async exists(file: string): Promise<boolean> {
+    return fs.access(file).then(
+      () => true,
+      (error: unknown) => {
+        if (isMissing(error)) return false;
+        throw error;
+      },
     );
   }
 
-  /** Inverse of `pathOf` for a root-relative file path; undefined for files that no key maps to. */
-  private keyOf(relative: string): string | undefined {
+  /**
+   * Inverse of `pathOf` (or, `legacy`, of the earlier layout) for a root-relative file path; undefined
+   * for files that no key maps to (the directories must be the name's own).
+   */
+  private keyOf(relative: string): { key: string; legacy: boolean } | undefined {
     const segments = relative.split('/');
-    if (segments.length < 3 || segments[0] === TEMP_DIR) return undefined;
-    return [...segments.slice(0, -3), segments[segments.length - 1]].join('/');
+    if (segments[0] === TEMP_DIR) return undefined;
+    const name = segments[segments.length - 1];
+    const parent = segments[segments.length - 2];
+    if (segments.length >= 2 && FAN.test(parent) && parent === fanOf(name))
+      return { key: [...segments.slice(0, -2), name].join('/'), legacy: false };
+    if (segments.length < 3) return undefined;
+    const [first, second] = legacyFanOf(name);
+    if (segments[segments.length - 3] !== first || parent !== second) return undefined;
+    return { key: [...segments.slice(0, -3), name].join('/'), legacy: true };
   }
 
   /** Files below `directory` (depth first, streaming), keyed by their root-relative path. */
