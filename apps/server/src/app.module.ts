@@ -1,6 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { CumulocityExceptionFilter, CumulocityResponseInterceptor } from '@depot/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
+import {
+  ComposedInterceptor,
+  CumulocityExceptionFilter,
+  CumulocityResponseInterceptor,
+  JsonBodyInterceptor,
+} from '@depot/common';
 import { ApplicationPluginsModule } from '@depot/application-plugins';
 import { ApplicationsModule } from '@depot/applications';
 import { AuthenticationGuard, AuthModule, resolveSessionSecret } from '@depot/auth';
@@ -13,6 +18,7 @@ import { DEPOT_CONFIG, type DepotConfig } from './config/depot-config';
 import { DEPOT_MIGRATIONS } from './depot-migrations';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { HandlerTrackingInterceptor } from './observability/handler-tracking.interceptor';
 import { ObservabilityModule } from './observability/observability.module';
 
 @Global()
@@ -73,7 +79,18 @@ export class AppModule {
       providers: [
         HealthService,
         { provide: APP_FILTER, useClass: CumulocityExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: CumulocityResponseInterceptor },
+        {
+          // Every route's interceptors as one (see ComposedInterceptor), outermost first: Cumulocity's
+          // response conventions, the in-flight count, the JSON body (after the guards, before the handler).
+          provide: APP_INTERCEPTOR,
+          useFactory: (reflector: Reflector, tracking: HandlerTrackingInterceptor) =>
+            new ComposedInterceptor([
+              new CumulocityResponseInterceptor(reflector),
+              tracking,
+              new JsonBodyInterceptor(reflector, config.limits.maxJsonBody),
+            ]),
+          inject: [Reflector, HandlerTrackingInterceptor],
+        },
         // Authenticate first; the feature modules' RolesGuardModule then denies by default (routes
         // declare @Roles, @Authenticated or @Public).
         { provide: APP_GUARD, useExisting: AuthenticationGuard },

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory, Reflector } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import {
   configureHttpServer,
-  JsonBodyInterceptor,
   LOGIN_PAGE_SETTING,
   PUBLIC_URL_SETTING,
   refuseNulInUrlMiddleware,
@@ -23,8 +22,9 @@ const HEADERS_TIMEOUT_MS = 60_000;
 
 /**
  * Builds the Depot application from an environment (validated first; a `ConfigError` lists every
- * problem). Installs the request id, the URL and JSON body checks (Nest's default parser is off so
- * upload bodies stream), the server's timeouts and everything Cumulocity clients expect. Does not listen.
+ * problem). Installs the request id and the URL checks (Nest's default parser is off so upload bodies
+ * stream; `AppModule` parses JSON bodies in its interceptor), the server's timeouts and everything
+ * Cumulocity clients expect. Does not listen.
  */
 export async function createDepotApp(env: Record<string, string | undefined>): Promise<INestApplication> {
   const config = loadDepotConfig(env);
@@ -56,7 +56,6 @@ export async function createDepotApp(env: Record<string, string | undefined>): P
       auth.cachedPrincipal(request.headers.authorization, request.ip),
     ),
   );
-  app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), config.limits.maxJsonBody));
   setupOpenApi(app);
   return app;
 }

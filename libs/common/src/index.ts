@@ -12,6 +12,7 @@ export * from './cumulocity-exception.filter';
 export * from './request-id.middleware';
 export * from './is-json-media-type';
 export * from './parse-json-text';
+export * from './composed-interceptor';
 export * from './json-body.interceptor';
 export * from './streamed-body.decorator';
 export * from './refuse-nul-in-url.middleware';

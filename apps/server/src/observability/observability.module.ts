@@ -1,5 +1,4 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DepotMetrics } from '@depot/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DepotConfig } from '../config/depot-config';
@@ -29,9 +28,9 @@ export class ObservabilityModule {
         HttpMetrics,
         InFlightRequests,
         GracefulShutdown,
-        { provide: APP_INTERCEPTOR, useClass: HandlerTrackingInterceptor },
+        HandlerTrackingInterceptor,
       ],
-      exports: [DepotMetrics, PrometheusMetrics, HttpMetrics, InFlightRequests],
+      exports: [DepotMetrics, PrometheusMetrics, HttpMetrics, InFlightRequests, HandlerTrackingInterceptor],
     };
   }
 }
