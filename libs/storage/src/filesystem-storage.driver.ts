@@ -108,17 +108,26 @@ async function writeAll(handle: FileHandle, chunks: Buffer[]): Promise<number> {
  * of its first few hundred thousand create a directory and fsync two. The letters keep the two layouts
  * apart: no directory of the old one is named like this.
  */
-function fanOf(name: string): string {
-  const byte = createHash('sha1').update(name).digest()[0];
-  return String.fromCharCode(FAN_LETTER_A + (byte >> 4), FAN_LETTER_A + (byte & 15));
+function fanOf(digest: Buffer): string {
+  return String.fromCharCode(FAN_LETTER_A + (digest[0] >> 4), FAN_LETTER_A + (digest[0] & 15));
 }
 const FAN_LETTER_A = 'g'.charCodeAt(0);
 const FAN = /^[g-v]{2}$/;
 
 /** The two directories of the earlier layout, `ab/cd` (kept readable: stores written before hold them). */
-function legacyFanOf(name: string): string[] {
-  const hex = createHash('sha1').update(name).digest('hex');
-  return [hex.slice(0, 2), hex.slice(2, 4)];
+function legacyFanOf(digest: Buffer): string[] {
+  return [digest.toString('hex', 0, 1), digest.toString('hex', 1, 2)];
+}
+
+/** The hash both layouts take a key's directories from: SHA-1 of its last segment. */
+function nameDigest(name: string): Buffer {
+  return createHash('sha1').update(name).digest();
+}
+
+/** Where a key's file is (`file`), and where the earlier layout kept it (`legacy`; none for temp files). */
+interface KeyPlaces {
+  file: string;
+  legacy?: string;
 }
 
 /**
@@ -142,7 +151,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async write(key: string, source: Readable): Promise<{ length: number }> {
-    const target = this.pathOf(key);
+    const target = this.placesOf(key).file;
     const temp = path.join(this.tempDir, `${randomUUID()}.tmp`);
     let written: string = temp;
     try {
@@ -197,8 +206,8 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   async delete(key: string): Promise<void> {
-    const files = [this.pathOf(key, { allowTemporary: true }), this.legacyPathOf(key)];
-    await Promise.all(files.flatMap((file) => (file ? [fs.rm(file, { force: true })] : [])));
+    const { file, legacy } = this.placesOf(key, { allowTemporary: true });
+    await Promise.all([file, ...(legacy ? [legacy] : [])].map((place) => fs.rm(place, { force: true })));
   }
 
   async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
@@ -216,7 +225,7 @@ export class FilesystemStorageDriver implements StorageDriver {
       if (!found?.key.startsWith(prefix)) continue;
       // A key written again since the layout changed has its current file; the old one is not listed
       // twice (`delete` removes both).
-      if (found.legacy && (await this.exists(this.pathOf(found.key)))) continue;
+      if (found.legacy && (await this.exists(this.placesOf(found.key).file))) continue;
       yield { ...file, key: found.key };
     }
   }
@@ -236,33 +245,33 @@ export class FilesystemStorageDriver implements StorageDriver {
     );
   }
 
-  /** `t1/x` -> `root/t1/<fan>/x`; `.tmp/<file>` only where a listed temp file may be named. */
-  private pathOf(key: string, options: { allowTemporary?: boolean } = {}): string {
+  /**
+   * `t1/x` -> `root/t1/<fan>/x`, and `root/t1/ab/cd/x` where the earlier layout kept it; `.tmp/<file>`
+   * only where a listed temp file may be named.
+   */
+  private placesOf(key: string, options: { allowTemporary?: boolean } = {}): KeyPlaces {
     const segments = assertStorageKey(key);
     if (segments[0] === TEMP_DIR) {
-      if (options.allowTemporary && segments.length === 2) return resolveInside(this.root, key);
+      if (options.allowTemporary && segments.length === 2) return { file: resolveInside(this.root, key) };
       throw new InvalidStorageKeyError(key, 'reserved');
     }
-    const name = segments[segments.length - 1];
-    return resolveInside(this.root, [...segments.slice(0, -1), fanOf(name), name].join('/'));
-  }
-
-  /** `t1/x` -> `root/t1/ab/cd/x`, where the earlier layout kept it; undefined for temp files. */
-  private legacyPathOf(key: string): string | undefined {
-    const segments = assertStorageKey(key);
-    if (segments[0] === TEMP_DIR) return undefined;
-    const name = segments[segments.length - 1];
-    return resolveInside(this.root, [...segments.slice(0, -1), ...legacyFanOf(name), name].join('/'));
+    const name = segments.pop()!;
+    const digest = nameDigest(name);
+    return {
+      file: resolveInside(this.root, [...segments, fanOf(digest), name].join('/')),
+      legacy: resolveInside(this.root, [...segments, ...legacyFanOf(digest), name].join('/')),
+    };
   }
 
   /** Runs `open` on the key's file, or where the earlier layout kept it; not found in either: 404. */
   private async opened<T>(key: string, open: (file: string) => Promise<T>): Promise<T> {
+    const { file, legacy } = this.placesOf(key);
     const notFound = (error: unknown): never => {
       throw isMissing(error) ? new StorageNotFoundError(key) : error;
     };
-    return open(this.pathOf(key)).catch((error: unknown) => {
-      if (!isMissing(error)) throw error;
-      return open(this.legacyPathOf(key)!).catch(notFound);
+    return open(file).catch((error: unknown) => {
+      if (!isMissing(error) || !legacy) return notFound(error);
+      return open(legacy).catch(notFound);
     });
   }
 
@@ -277,7 +286,7 @@ export class FilesystemStorageDriver implements StorageDriver {
   }
 
   /**
-   * Inverse of `pathOf` (or, `legacy`, of the earlier layout) for a root-relative file path; undefined
+   * Inverse of `placesOf` (`legacy`: of the earlier layout) for a root-relative file path; undefined
    * for files that no key maps to (the directories must be the name's own).
    */
   private keyOf(relative: string): { key: string; legacy: boolean } | undefined {
@@ -285,10 +294,11 @@ export class FilesystemStorageDriver implements StorageDriver {
     if (segments[0] === TEMP_DIR) return undefined;
     const name = segments[segments.length - 1];
     const parent = segments[segments.length - 2];
-    if (segments.length >= 2 && FAN.test(parent) && parent === fanOf(name))
+    const digest = nameDigest(name);
+    if (segments.length >= 2 && FAN.test(parent) && parent === fanOf(digest))
       return { key: [...segments.slice(0, -2), name].join('/'), legacy: false };
     if (segments.length < 3) return undefined;
-    const [first, second] = legacyFanOf(name);
+    const [first, second] = legacyFanOf(digest);
     if (segments[segments.length - 3] !== first || parent !== second) return undefined;
     return { key: [...segments.slice(0, -3), name].join('/'), legacy: true };
   }
